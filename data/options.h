@@ -1,0 +1,43 @@
+// Options of the data layer: input format, masking and loading. Plain data; the config
+// layer (roberta/config) fills them from the data.* and masking.* YAML keys.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace roberta::data {
+
+// RoBERTa Table 2.
+enum class InputFormat {
+  full_sentences,  // packed contiguous sentences, may cross documents (extra </s>)
+  doc_sentences,   // packed, never crosses a document
+  segment_pair,    // two multi-sentence segments + NSP label
+  sentence_pair,   // two single sentences + NSP label
+};
+
+struct FormatOptions {
+  InputFormat format = InputFormat::full_sentences;  // data.format
+  int64_t seq_len = 512;         // data.seq_len: tokens per sequence including specials
+  double nsp_random_prob = 0.5;  // data.nsp_random_prob: pair formats, P(B from another document)
+};
+
+struct MaskingOptions {
+  bool dynamic = true;              // masking.dynamic: fresh mask per draw; false = static
+  int64_t copies = 10;              // masking.copies: static masking, masks in rotation
+  double mask_prob = 0.15;          // masking.mask_prob: fraction of tokens selected
+  double mask_prob_mask = 0.8;      // masking.mask_prob_mask: of selected, replaced by <mask>
+  double mask_prob_random = 0.1;    // masking.mask_prob_random: of selected, random token
+                                    // (the rest stay unchanged)
+};
+
+struct LoaderOptions {
+  int64_t micro_batch = 16;   // batch.micro: sequences per micro-batch (per rank)
+  int64_t workers = 1;        // data.workers: background threads masking and collating
+  int64_t prefetch = 8;       // data.prefetch: micro-batches queued ahead
+  uint64_t seed = 1;          // train.seed
+  bool shuffle = true;        // data.shuffle: reshuffle samples every epoch
+  int64_t rank = 0;           // set by the trainer from the communicator
+  int64_t world_size = 1;
+};
+
+}  // namespace roberta::data
