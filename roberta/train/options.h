@@ -1,0 +1,41 @@
+// Plain options for the training building blocks (optimizer, LR schedule, loss scaling, the
+// non-finite guard). The config layer fills them from the optim.*, schedule.* and train.*
+// sections; defaults are RoBERTa's pretraining recipe (RECIPE.md).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace roberta {
+
+struct OptimizerOptions {
+  double lr = 6e-4;             // optim.lr: peak learning rate, e.g. 6e-4 (base), 4e-4 (large)
+  std::array<double, 2> betas = {0.9, 0.98};  // optim.betas: moment decays (0.98: large batches)
+  double eps = 1e-6;            // optim.eps: added to sqrt(v) for stability
+  double weight_decay = 0.01;   // optim.weight_decay: decoupled decay, p -= lr * wd * p
+  // optim.no_decay: parameters exempt from weight decay. "1d" matches every 1-D tensor
+  // (biases, LayerNorm weights: fairseq's choice); any other entry matches names containing it.
+  std::vector<std::string> no_decay = {"1d"};
+  double clip_norm = 0.0;       // optim.clip_norm: max global grad norm; 0 = no clipping
+};
+
+enum class ScheduleKind { linear, polynomial, cosine, constant };
+
+struct ScheduleOptions {
+  ScheduleKind kind = ScheduleKind::polynomial;  // schedule.kind: shape after warmup
+  int64_t warmup_steps = 24000;  // schedule.warmup_steps: linear ramp from 0 to optim.lr
+  double power = 1.0;            // schedule.power: exponent of the polynomial decay (1 = linear)
+  double end_lr = 0.0;           // schedule.end_lr: LR reached at the last step
+};
+
+struct LossScalerOptions {
+  double init_scale = 65536.0;   // 2^16: first loss scale for fp16
+  double growth_factor = 2.0;    // scale *= growth_factor after growth_interval clean steps
+  double backoff_factor = 0.5;   // scale *= backoff_factor on overflow
+  int64_t growth_interval = 2000;  // clean steps between growths
+  double min_scale = 1.0 / 65536.0;  // below this the run is hopeless: Error
+};
+
+}  // namespace roberta
