@@ -1,0 +1,28 @@
+// Encodes many lines on a pool of threads; the output order equals the input order.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tokenizer/tokenizer.h"
+
+namespace roberta::tokenizer {
+
+struct BatchEncodeOptions {
+  int threads = 0;              // 0: all cores
+  bool specials = false;        // encode_single (<s> A </s>, "<mask>" recognised) instead of encode
+  std::function<void(uint64_t)> on_bytes;  // progress: called with bytes done (from any thread)
+};
+
+// One id vector per line.
+std::vector<std::vector<int32_t>> encode_lines(const Tokenizer& tokenizer,
+                                               const std::vector<std::string_view>& lines,
+                                               const BatchEncodeOptions& options = {});
+
+// Runs fn(begin, end) over [0, count) split into contiguous chunks on `threads` threads.
+void parallel_for(size_t count, int threads, const std::function<void(size_t, size_t)>& fn);
+
+}  // namespace roberta::tokenizer
