@@ -84,8 +84,8 @@ def detokenize(words):
     glue_next = True  # no space before the next token
     previous = None
     for w in words:
-        # The corpus writes many semicolons twice (";/. ;/."); text shows one.
-        if w == ";" and previous == ";":
+        # The corpus writes many ; ? ! twice (";/. ;/."); text shows one.
+        if w in (";", "?", "!") and previous == w:
             continue
         previous = w
         if w == "``":

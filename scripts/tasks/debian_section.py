@@ -92,6 +92,6 @@ def build(packages_path, translation_path, out_dir, seed, train_cap, eval_cap):
         rows = []
         for sec in SECTIONS:
             rows += cap(hash_order(pools[s][sec], seed, lambda r: r["id"]), per_class)
-        out[s] = hash_order(rows, seed, lambda r: r["id"])
+        out[s] = cap(hash_order(rows, seed, lambda r: r["id"]), caps[s])
     write_splits_jsonl(out_dir, out)
     return classification_stats("debian-section (classification, balanced per section)", out)

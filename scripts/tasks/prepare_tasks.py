@@ -6,6 +6,7 @@ Standard library only; the output is a function of the inputs, the seed and the 
 
 import argparse
 import hashlib
+import json
 import os
 import sys
 import time
@@ -22,6 +23,32 @@ import wordnet_hypernym  # noqa: E402
 import wordnet_synonym  # noqa: E402
 
 TASKS = ("brown-pos", "brown-genre", "debian-section", "wordnet-hypernym", "wordnet-synonym", "vader-valence")
+
+# What each task is, written to OUT_DIR/<task>/task.json so the data describes itself:
+# type is one of classification | pair | regression | tagging, as the fine-tuning code names them.
+TASK_META = {
+    "brown-pos": {"type": "tagging", "format": "conll", "metric": "accuracy"},
+    "brown-genre": {"type": "classification", "format": "jsonl", "metric": "accuracy"},
+    "debian-section": {"type": "classification", "format": "jsonl", "metric": "accuracy"},
+    "wordnet-hypernym": {"type": "pair", "format": "jsonl", "metric": "accuracy"},
+    "wordnet-synonym": {"type": "pair", "format": "jsonl", "metric": "accuracy"},
+    "vader-valence": {"type": "regression", "format": "jsonl", "metric": "pearson"},
+}
+
+
+def write_task_json(out_dir, task, args):
+    meta = dict(TASK_META[task], name=task, seed=args.seed, train_cap=args.train_cap, eval_cap=args.eval_cap)
+    ext = meta["format"]
+    meta["files"] = {s: f"{s}.{ext}" for s in ("train", "dev", "test")}
+    labels_path = os.path.join(out_dir, "labels.txt")
+    if os.path.exists(labels_path):
+        with open(labels_path, encoding="utf-8") as f:
+            meta["num_labels"] = sum(1 for line in f if line.strip())
+        meta["labels"] = "labels.txt"
+    else:
+        meta["num_labels"] = 1
+    with open(os.path.join(out_dir, "task.json"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(json.dumps(meta, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def main():
@@ -62,6 +89,7 @@ def main():
             stats[task] = module.build(synsets, out_dir, *caps)
         else:
             stats[task] = vader_valence.build(args.vader, out_dir, *caps)
+        write_task_json(out_dir, task, args)
         print(f"prepare: {task} written in {time.time() - t0:.1f}s", file=sys.stderr)
 
     lines = [

@@ -38,7 +38,7 @@ def build(synsets, out_dir, seed, train_cap, eval_cap):
             x = pool[stable_hash(seed, f"rand\x1f{k}\x1f{attempt}") % len(pool)]
             if is_negative(w, x):
                 return x
-        raise RuntimeError(f"no negative found for {k}")
+        return None  # nothing to contrast with (tiny inputs): the pair is dropped
 
     positives = {s: [] for s in SPLITS}
     for k in sorted(synsets):
@@ -53,6 +53,8 @@ def build(synsets, out_dir, seed, train_cap, eval_cap):
             ws = hash_order(distinct(synsets[k]), seed, lambda w: k + "\x1f" + w)
             w, y = ws[0], ws[1]
             x = negative(k, w)
+            if x is None:
+                continue
             rows.append({"id": f"{k}+", "text": w, "text_pair": y, "label": "synonym"})
             rows.append({"id": f"{k}-", "text": w, "text_pair": x, "label": "other"})
         out[s] = hash_order(rows, seed, lambda r: r["id"])
