@@ -32,6 +32,8 @@ struct MaskingOptions {
 
 struct LoaderOptions {
   int64_t micro_batch = 16;   // batch.micro: sequences per micro-batch (per rank)
+  int64_t micro_tokens = 0;   // batch.micro_tokens: token-batched formats (doc_sentences,
+                              // sentence_pair): padded B*T budget; 0 = micro_batch * seq_len
   int64_t workers = 1;        // data.workers: background threads masking and collating
   int64_t prefetch = 8;       // data.prefetch: micro-batches queued ahead
   uint64_t seed = 1;          // train.seed

@@ -1,0 +1,243 @@
+// Background loader: epoch plans, worker threads, the in-order bounded queue, save/restore.
+#include "data/loader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <numeric>
+
+#include "data/random.h"
+#include "util/error.h"
+
+namespace roberta::data {
+
+void to_json(nlohmann::json& j, const LoaderState& s) {
+  j = nlohmann::json{{"epoch", s.epoch}, {"batch", s.batch}, {"seed", s.seed},
+                     {"world_size", s.world_size}, {"rank", s.rank}};
+}
+
+void from_json(const nlohmann::json& j, LoaderState& s) {
+  try {
+    s.epoch = j.at("epoch").get<int64_t>();
+    s.batch = j.at("batch").get<int64_t>();
+    s.seed = j.at("seed").get<uint64_t>();
+    s.world_size = j.at("world_size").get<int64_t>();
+    s.rank = j.at("rank").get<int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    fail("loader state: expected keys epoch, batch, seed, world_size, rank: {}", e.what());
+  }
+}
+
+Loader::Loader(std::shared_ptr<const Dataset> dataset, FormatOptions format, MaskingOptions masking,
+               LoaderOptions options, LoaderMode mode)
+    : dataset_(std::move(dataset)), format_(format), masking_(masking), options_(options), mode_(mode) {
+  validate(masking_);
+  if (options_.micro_batch < 1) fail("batch.micro: expected >= 1, found {}", options_.micro_batch);
+  if (options_.world_size < 1 || options_.rank < 0 || options_.rank >= options_.world_size) {
+    fail("loader: expected 0 <= rank < world_size, found rank {} of {}", options_.rank, options_.world_size);
+  }
+  if (options_.micro_tokens == 0) options_.micro_tokens = options_.micro_batch * format_.seq_len;
+  if (options_.micro_tokens < format_.seq_len) {
+    fail("batch.micro_tokens: expected >= seq_len ({}), found {}", format_.seq_len, options_.micro_tokens);
+  }
+  options_.workers = std::max<int64_t>(options_.workers, 1);
+  options_.prefetch = std::max<int64_t>(options_.prefetch, 1);
+  plan_ = std::make_shared<SamplePlan>(make_plan(*dataset_, format_, options_.seed));
+  if (plan_->samples.size() < static_cast<size_t>(options_.world_size)) {
+    fail("loader: {} samples cannot be split between {} ranks", plan_->samples.size(), options_.world_size);
+  }
+  start(0, 0);
+}
+
+Loader::~Loader() { stop(); }
+
+bool Loader::token_batched() const {
+  return format_.format == InputFormat::doc_sentences || format_.format == InputFormat::sentence_pair;
+}
+
+EpochPlan Loader::epoch_plan(int64_t epoch) const {
+  EpochPlan plan;
+  plan.epoch = epoch;
+  const uint64_t n = plan_->samples.size();
+  std::vector<uint64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  if (options_.shuffle && mode_ == LoaderMode::train) {
+    Rng rng(hash_keys({options_.seed, 0x5bf1, static_cast<uint64_t>(epoch)}));
+    for (uint64_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+  }
+  const auto world = static_cast<uint64_t>(options_.world_size);
+  for (uint64_t p = static_cast<uint64_t>(options_.rank); p < n; p += world) plan.samples.push_back(order[p]);
+
+  plan.batch_begin.push_back(0);
+  if (token_batched()) {
+    // Grow the batch while the padded size (sequences x longest) stays within the budget.
+    uint64_t count = 0, longest = 0;
+    for (size_t i = 0; i < plan.samples.size(); ++i) {
+      const uint64_t length = plan_->samples[plan.samples[i]].length;
+      const uint64_t grown = std::max(longest, length);
+      if (count > 0 && (count + 1) * grown > static_cast<uint64_t>(options_.micro_tokens)) {
+        plan.batch_begin.push_back(i);
+        count = 0;
+        longest = 0;
+      }
+      ++count;
+      longest = std::max(longest, length);
+    }
+  } else {
+    for (size_t i = static_cast<size_t>(options_.micro_batch); i < plan.samples.size();
+         i += static_cast<size_t>(options_.micro_batch)) {
+      plan.batch_begin.push_back(i);
+    }
+  }
+  plan.batch_begin.push_back(plan.samples.size());
+  return plan;
+}
+
+Batch Loader::build_batch(const EpochPlan& plan, int64_t batch) const {
+  const int64_t mask_epoch = mode_ == LoaderMode::train ? plan.epoch : 0;
+  std::vector<MaskedSequence> sequences;
+  std::vector<int32_t> nsp;
+  std::vector<int32_t> tokens;
+  const size_t begin = plan.batch_begin[static_cast<size_t>(batch)];
+  const size_t end = plan.batch_begin[static_cast<size_t>(batch) + 1];
+  sequences.resize(end - begin);
+  for (size_t i = begin; i < end; ++i) {
+    const uint64_t sample = plan.samples[i];
+    materialize(*dataset_, *plan_, sample, tokens);
+    mask_tokens(tokens, masking_, dataset_->special(), options_.seed, mask_epoch, sample, sequences[i - begin]);
+    if (plan_->has_nsp()) nsp.push_back(plan_->samples[sample].nsp);
+  }
+  Batch out = collate(sequences, nsp, dataset_->special().pad_id);
+  out.epoch = plan.epoch;
+  return out;
+}
+
+void Loader::start(int64_t epoch, int64_t batch) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  stop_ = false;
+  error_ = nullptr;
+  ready_.clear();
+  next_ticket_ = consumer_ticket_ = 0;
+  consumer_epoch_ = epoch;
+  consumer_batch_ = batch;
+  exhausted_ = mode_ == LoaderMode::validation && epoch > 0;
+  producer_plan_ = std::make_shared<EpochPlan>(epoch_plan(epoch));
+  producer_batch_ = batch;
+  if (batch > producer_plan_->num_batches()) {
+    fail("loader state: batch {} is past the end of epoch {} ({} batches)", batch, epoch,
+         producer_plan_->num_batches());
+  }
+  for (int64_t i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { worker(); });
+}
+
+void Loader::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  ready_cv_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Loader::worker() {
+  for (;;) {
+    Task task;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      work_cv_.wait(lock, [&] {
+        return stop_ || (!exhausted_ && next_ticket_ - consumer_ticket_ < static_cast<uint64_t>(options_.prefetch));
+      });
+      if (stop_) return;
+      try {
+        // Step to the next epoch when this one is used up (validation: stop after one).
+        while (producer_batch_ >= producer_plan_->num_batches()) {
+          if (mode_ == LoaderMode::validation) {
+            exhausted_ = true;
+            break;
+          }
+          producer_plan_ = std::make_shared<EpochPlan>(epoch_plan(producer_plan_->epoch + 1));
+          producer_batch_ = 0;
+        }
+      } catch (...) {
+        error_ = std::current_exception();
+        ready_cv_.notify_all();
+        return;
+      }
+      if (exhausted_) {
+        ready_cv_.notify_all();
+        continue;
+      }
+      task = {producer_plan_, producer_batch_++, next_ticket_++};
+    }
+    Ready ready{};
+    std::exception_ptr error;
+    try {
+      ready.batch = build_batch(*task.plan, task.batch);
+      ready.epoch = task.plan->epoch;
+      ready.index = task.batch;
+      ready.epoch_batches = task.plan->num_batches();
+    } catch (...) {
+      error = std::current_exception();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (error) {
+        error_ = error;
+      } else {
+        ready_.emplace(task.ticket, std::move(ready));
+      }
+    }
+    ready_cv_.notify_all();
+  }
+}
+
+bool Loader::next(Batch& out) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_cv_.wait(lock, [&] {
+    return error_ || ready_.count(consumer_ticket_) || (exhausted_ && consumer_ticket_ == next_ticket_);
+  });
+  if (error_) std::rethrow_exception(error_);
+  auto it = ready_.find(consumer_ticket_);
+  if (it == ready_.end()) return false;  // validation pass finished
+  Ready ready = std::move(it->second);
+  ready_.erase(it);
+  ++consumer_ticket_;
+  consumer_epoch_ = ready.epoch;
+  consumer_batch_ = ready.index + 1;
+  if (consumer_batch_ >= ready.epoch_batches) {
+    ++consumer_epoch_;
+    consumer_batch_ = 0;
+  }
+  lock.unlock();
+  work_cv_.notify_all();
+  out = std::move(ready.batch);
+  return true;
+}
+
+Batch Loader::next() {
+  Batch batch;
+  if (!next(batch)) fail("loader: the validation pass is over (rewind() starts another)");
+  return batch;
+}
+
+LoaderState Loader::state() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {consumer_epoch_, consumer_batch_, options_.seed, options_.world_size, options_.rank};
+}
+
+void Loader::restore(const LoaderState& state) {
+  if (state.seed != options_.seed || state.world_size != options_.world_size || state.rank != options_.rank) {
+    fail("loader state: expected seed {}, world_size {}, rank {}; found seed {}, world_size {}, rank {}",
+         options_.seed, options_.world_size, options_.rank, state.seed, state.world_size, state.rank);
+  }
+  stop();
+  start(state.epoch, state.batch);
+}
+
+}  // namespace roberta::data
+
+namespace roberta::data {
+void Loader::rewind() { restore({0, 0, options_.seed, options_.world_size, options_.rank}); }
+}  // namespace roberta::data

@@ -1,0 +1,115 @@
+// The training data loader: turns a dataset and a sample plan into an endless (training) or
+// finite (validation) stream of masked batches. Worker threads materialize, mask and collate
+// micro-batches ahead of the caller into a bounded queue and hand them out in order.
+//
+// Determinism: epoch e's order is a permutation seeded by (seed, e) (identity without
+// shuffle), rank r takes the positions p with p % world_size == r (disjoint and complete;
+// rank counts differ by at most one), batches are cut from that list (fixed sequence count,
+// or a padded-token budget for DOC-SENTENCES and SENTENCE-PAIR), and masks are a pure
+// function of (seed, epoch, sample number). So a batch depends only on (seed, rank,
+// world_size, epoch, batch index), which is the whole saved position. Batches never span
+// epochs: an epoch's last batch may be smaller.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "data/batch.h"
+#include "data/dataset.h"
+#include "data/formats/sample_plan.h"
+#include "data/masking.h"
+#include "data/options.h"
+
+namespace roberta::data {
+
+enum class LoaderMode {
+  train,       // shuffled, endless, masks keyed by epoch
+  validation,  // in order, one pass, masks fixed (epoch 0) so every evaluation sees the same
+};
+
+// Where the loader stands: the next batch next() returns. Saved in checkpoints as JSON.
+struct LoaderState {
+  int64_t epoch = 0;
+  int64_t batch = 0;       // batch index inside the epoch (for this rank)
+  uint64_t seed = 0;       // checked on restore
+  int64_t world_size = 1;  // checked on restore
+  int64_t rank = 0;        // checked on restore
+};
+void to_json(nlohmann::json& j, const LoaderState& state);
+void from_json(const nlohmann::json& j, LoaderState& state);
+
+// One epoch of one rank: the sample numbers in order and where each batch starts.
+struct EpochPlan {
+  int64_t epoch = 0;
+  std::vector<uint64_t> samples;
+  std::vector<size_t> batch_begin;  // [batches + 1]
+  int64_t num_batches() const { return static_cast<int64_t>(batch_begin.size()) - 1; }
+};
+
+class Loader {
+ public:
+  Loader(std::shared_ptr<const Dataset> dataset, FormatOptions format, MaskingOptions masking,
+         LoaderOptions options, LoaderMode mode = LoaderMode::train);
+  ~Loader();  // stops and joins the workers, even when batches are still queued
+  Loader(const Loader&) = delete;
+  Loader& operator=(const Loader&) = delete;
+
+  Batch next();           // throws roberta::Error at the end of a validation pass
+  bool next(Batch& out);  // false at the end of a validation pass
+  LoaderState state() const;
+  void restore(const LoaderState& state);
+  void rewind();  // back to epoch 0, batch 0 (a new validation pass)
+  int64_t epoch() const { return state().epoch; }
+
+  const SamplePlan& plan() const { return *plan_; }
+  const Dataset& dataset() const { return *dataset_; }
+  // This rank's samples and batch cuts in the given epoch (what the workers follow).
+  EpochPlan epoch_plan(int64_t epoch) const;
+  // The batch a given position yields, built on the calling thread (tests, benchmarks).
+  Batch build_batch(const EpochPlan& plan, int64_t batch) const;
+
+ private:
+  struct Task {
+    std::shared_ptr<const EpochPlan> plan;
+    int64_t batch;
+    uint64_t ticket;
+  };
+  void start(int64_t epoch, int64_t batch);
+  void stop();
+  void worker();
+  bool token_batched() const;
+
+  std::shared_ptr<const Dataset> dataset_;
+  std::shared_ptr<const SamplePlan> plan_;
+  FormatOptions format_;
+  MaskingOptions masking_;
+  LoaderOptions options_;
+  LoaderMode mode_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_, ready_cv_;
+  std::vector<std::thread> threads_;
+  bool stop_ = false;
+  bool exhausted_ = false;                        // validation: no more tasks to hand out
+  std::shared_ptr<const EpochPlan> producer_plan_;  // the epoch tasks are taken from
+  int64_t producer_batch_ = 0;
+  uint64_t next_ticket_ = 0;       // next task number to hand out
+  uint64_t consumer_ticket_ = 0;   // next task number next() returns
+  struct Ready {
+    Batch batch;
+    int64_t epoch, index, epoch_batches;
+  };
+  std::map<uint64_t, Ready> ready_;  // finished batches by ticket, handed out in ticket order
+  int64_t consumer_epoch_ = 0, consumer_batch_ = 0;
+  std::exception_ptr error_;
+};
+
+}  // namespace roberta::data

@@ -1,0 +1,196 @@
+// Loader contract: rank sharding, per-epoch shuffling, resume == uninterrupted, validation
+// passes, token budgets, and the batch tensors' meaning.
+#include <catch2/catch.hpp>
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "data/loader.h"
+#include "tests/data/synthetic.h"
+#include "util/error.h"
+
+using namespace roberta::data;
+
+namespace {
+
+std::shared_ptr<const Dataset> small_dataset() {
+  static auto corpus = testing::make_corpus("loader", 80, 1, 10, 1, 40);
+  return Dataset::open(corpus.dir);
+}
+
+bool same(const Batch& a, const Batch& b) {
+  return a.input_ids.equal(b.input_ids) && a.masked_positions.equal(b.masked_positions) &&
+         a.masked_targets.equal(b.masked_targets) && a.num_tokens == b.num_tokens &&
+         a.num_masked == b.num_masked && a.epoch == b.epoch &&
+         a.nsp_labels.defined() == b.nsp_labels.defined() &&
+         (!a.nsp_labels.defined() || a.nsp_labels.equal(b.nsp_labels));
+}
+
+FormatOptions format_of(InputFormat f) {
+  FormatOptions o;
+  o.format = f;
+  o.seq_len = 48;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("ranks split every epoch's samples without overlap or loss", "[data][loader]") {
+  auto ds = small_dataset();
+  for (int64_t world : {1, 3, 4}) {
+    std::vector<std::unique_ptr<Loader>> ranks;
+    for (int64_t r = 0; r < world; ++r) {
+      LoaderOptions o;
+      o.rank = r;
+      o.world_size = world;
+      o.micro_batch = 4;
+      ranks.push_back(std::make_unique<Loader>(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, o));
+    }
+    const size_t n = ranks[0]->plan().samples.size();
+    for (int64_t epoch : {0, 1}) {
+      std::vector<uint64_t> all;
+      for (auto& loader : ranks) {
+        auto plan = loader->epoch_plan(epoch);
+        all.insert(all.end(), plan.samples.begin(), plan.samples.end());
+        CHECK(plan.samples.size() * world >= n - world + 1);
+      }
+      std::sort(all.begin(), all.end());
+      REQUIRE(all.size() == n);
+      for (size_t i = 0; i < n; ++i) REQUIRE(all[i] == i);
+    }
+  }
+}
+
+TEST_CASE("batches from the workers equal the plan; epochs reshuffle", "[data][loader]") {
+  auto ds = small_dataset();
+  LoaderOptions o;
+  o.micro_batch = 5;
+  o.workers = 3;
+  o.prefetch = 4;
+  Loader loader(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, o);
+  auto e0 = loader.epoch_plan(0), e1 = loader.epoch_plan(1);
+  CHECK(e0.samples != e1.samples);
+  for (int64_t epoch = 0; epoch < 2; ++epoch) {
+    auto plan = loader.epoch_plan(epoch);
+    for (int64_t b = 0; b < plan.num_batches(); ++b) {
+      Batch got = loader.next();
+      REQUIRE(got.epoch == epoch);
+      REQUIRE(same(got, loader.build_batch(plan, b)));
+    }
+  }
+  CHECK(loader.state().epoch == 2);
+  CHECK(loader.state().batch == 0);
+}
+
+TEST_CASE("a restored loader yields exactly the batches of the uninterrupted run", "[data][loader]") {
+  auto ds = small_dataset();
+  for (auto format : {InputFormat::full_sentences, InputFormat::doc_sentences, InputFormat::segment_pair,
+                      InputFormat::sentence_pair}) {
+    LoaderOptions o;
+    o.micro_batch = 4;
+    o.workers = 2;
+    o.seed = 123;
+    Loader uninterrupted(ds, format_of(format), MaskingOptions{}, o);
+    const int64_t per_epoch = uninterrupted.epoch_plan(0).num_batches();
+    const int64_t cut = per_epoch - 2;  // resume close to an epoch boundary, then cross it
+    for (int64_t i = 0; i < cut; ++i) uninterrupted.next();
+    nlohmann::json saved = uninterrupted.state();
+    std::vector<Batch> expected;
+    for (int i = 0; i < 6; ++i) expected.push_back(uninterrupted.next());
+
+    Loader resumed(ds, format_of(format), MaskingOptions{}, o);
+    resumed.next();  // some unrelated progress first
+    resumed.restore(saved.get<LoaderState>());
+    for (int i = 0; i < 6; ++i) REQUIRE(same(resumed.next(), expected[static_cast<size_t>(i)]));
+    // a state from another seed or world size is refused
+    LoaderState other = saved.get<LoaderState>();
+    other.world_size = 2;
+    CHECK_THROWS_AS(resumed.restore(other), roberta::Error);
+  }
+}
+
+TEST_CASE("validation: in order, fixed masks, one finite pass", "[data][loader]") {
+  auto ds = small_dataset();
+  LoaderOptions o;
+  o.micro_batch = 8;
+  Loader loader(ds, format_of(InputFormat::doc_sentences), MaskingOptions{}, o, LoaderMode::validation);
+  auto plan = loader.epoch_plan(0);
+  for (size_t i = 0; i < plan.samples.size(); ++i) REQUIRE(plan.samples[i] == i);
+  std::vector<Batch> first;
+  Batch b;
+  while (loader.next(b)) first.push_back(b);
+  CHECK(static_cast<int64_t>(first.size()) == plan.num_batches());
+  CHECK_FALSE(loader.next(b));
+  CHECK_THROWS_AS(loader.next(), roberta::Error);
+  loader.rewind();
+  for (const auto& expected : first) REQUIRE(same(loader.next(), expected));
+}
+
+TEST_CASE("token-batched formats stay within the padded token budget", "[data][loader]") {
+  auto ds = small_dataset();
+  for (auto format : {InputFormat::doc_sentences, InputFormat::sentence_pair}) {
+    LoaderOptions o;
+    o.micro_batch = 4;  // budget 4 x 48 = 192 padded tokens
+    Loader loader(ds, format_of(format), MaskingOptions{}, o);
+    auto plan = loader.epoch_plan(0);
+    int64_t sequences = 0;
+    for (int64_t i = 0; i < plan.num_batches(); ++i) {
+      Batch batch = loader.next();
+      REQUIRE(batch.input_ids.numel() <= 192);
+      sequences += batch.num_sequences;
+      // greedy: one more sample would have broken the budget
+      if (i + 1 < plan.num_batches()) {
+        const auto next_len = loader.plan().samples[plan.samples[plan.batch_begin[i + 1]]].length;
+        REQUIRE((batch.num_sequences + 1) * std::max<int64_t>(batch.input_ids.size(1), next_len) > 192);
+      }
+    }
+    CHECK(sequences == static_cast<int64_t>(plan.samples.size()));
+  }
+}
+
+TEST_CASE("batch tensors: padding, flat masked positions and targets", "[data][loader]") {
+  auto ds = small_dataset();
+  LoaderOptions o;
+  o.micro_batch = 6;
+  Loader loader(ds, format_of(InputFormat::segment_pair), MaskingOptions{}, o);
+  auto plan = loader.epoch_plan(0);
+  Batch batch = loader.next();
+  REQUIRE(batch.input_ids.dtype() == at::kLong);
+  REQUIRE(batch.nsp_labels.defined());
+  REQUIRE(batch.nsp_labels.size(0) == batch.num_sequences);
+  const int64_t T = batch.input_ids.size(1);
+  auto ids = batch.input_ids.flatten();
+  std::vector<int32_t> tokens;
+  int64_t real = 0;
+  for (int64_t b = 0; b < batch.num_sequences; ++b) {
+    const uint64_t sample = plan.samples[static_cast<size_t>(b)];
+    materialize(*ds, loader.plan(), sample, tokens);
+    real += static_cast<int64_t>(tokens.size());
+    CHECK(batch.nsp_labels[b].item<int64_t>() == loader.plan().samples[sample].nsp);
+    for (int64_t t = static_cast<int64_t>(tokens.size()); t < T; ++t) REQUIRE(ids[b * T + t].item<int64_t>() == 1);
+  }
+  CHECK(batch.num_tokens == real);
+  REQUIRE(batch.masked_positions.size(0) == batch.num_masked);
+  for (int64_t m = 0; m < batch.num_masked; ++m) {
+    const int64_t flat = batch.masked_positions[m].item<int64_t>();
+    const int64_t b = flat / T, t = flat % T;
+    materialize(*ds, loader.plan(), plan.samples[static_cast<size_t>(b)], tokens);
+    REQUIRE(t < static_cast<int64_t>(tokens.size()));
+    REQUIRE(batch.masked_targets[m].item<int64_t>() == tokens[static_cast<size_t>(t)]);
+  }
+}
+
+TEST_CASE("destroying a loader with a full queue does not hang", "[data][loader]") {
+  auto ds = small_dataset();
+  for (int i = 0; i < 5; ++i) {
+    LoaderOptions o;
+    o.workers = 4;
+    o.prefetch = 2;
+    Loader loader(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, o);
+    if (i % 2) loader.next();
+  }
+  SUCCEED();
+}
