@@ -1,0 +1,188 @@
+// c10d rendezvous and collectives with bounded waits.
+#include "roberta/dist/c10d_communicator.h"
+
+#include <ATen/ATen.h>
+#include <c10/util/Exception.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/reducer.hpp>
+#ifdef ROBERTA_WITH_NCCL
+#include <c10/cuda/CUDAFunctions.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
+
+#include <cstdlib>
+#include <exception>
+
+#include "roberta/dist/bucketed_gradient_sync.h"
+#include "roberta/dist/reducer_gradient_sync.h"
+#include "util/error.h"
+
+namespace roberta {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string describe(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const c10::Error& e) {
+    return e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown error";
+  }
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
+}
+
+// Gloo binds to one interface: GLOO_SOCKET_IFNAME when given (as in PyTorch), loopback for a
+// single-node job on 127.0.0.1, else the address this host's name resolves to.
+std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master_addr) {
+  if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname != nullptr && *ifname) {
+    return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
+  }
+  if (is_loopback(master_addr)) return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
+  return c10d::ProcessGroupGloo::createDefaultDevice();
+}
+
+}  // namespace
+
+C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnvironment& env,
+                                   const std::string& backend)
+    : options_(options),
+      env_(env),
+      backend_(backend),
+      timeout_(std::chrono::milliseconds(static_cast<int64_t>(options.timeout_s * 1000.0))) {
+  if (options.timeout_s <= 0) fail("dist.timeout_s: expected a positive number of seconds, found {}", options.timeout_s);
+  auto start = Clock::now();
+  try {
+    c10d::TCPStoreOptions store_options;
+    store_options.port = static_cast<uint16_t>(env.master_port);
+    store_options.isServer = env.rank == 0;
+    store_options.numWorkers = static_cast<size_t>(env.world_size);
+    store_options.waitWorkers = true;
+    store_options.timeout = timeout_;
+    store_ = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+  } catch (const std::exception&) {
+    fail("dist: rendezvous with {} ranks at {}:{} (from {}) failed for rank {} after {:.1f} s "
+         "(dist.timeout_s = {}): {}. Check MASTER_ADDR/MASTER_PORT, that every rank was started, "
+         "and that the port is free",
+         env.world_size, env.master_addr, env.master_port, env.source, env.rank,
+         seconds_since(start), options.timeout_s, describe(std::current_exception()));
+  }
+  try {
+    if (backend == "gloo") {
+      auto gloo_options = c10d::ProcessGroupGloo::Options::create(timeout_);
+      gloo_options->devices.push_back(gloo_device(env.master_addr));
+      process_group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, env.rank, env.world_size, gloo_options);
+    } else if (backend == "nccl") {
+#ifdef ROBERTA_WITH_NCCL
+      // Without async error handling NCCL ignores the timeout and a dead rank hangs the job.
+      setenv("NCCL_ASYNC_ERROR_HANDLING", "1", 0);
+      setenv("TORCH_NCCL_ASYNC_ERROR_HANDLING", "1", 0);
+      c10::cuda::set_device(static_cast<c10::DeviceIndex>(env.local_rank % std::max(1, static_cast<int>(c10::cuda::device_count()))));
+      auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
+      nccl_options->timeout = timeout_;
+      process_group_ = c10::make_intrusive<c10d::ProcessGroupNCCL>(store_, env.rank, env.world_size, nccl_options);
+#else
+      fail("dist.backend: expected gloo (this build has no NCCL: LibTorch without CUDA), found nccl");
+#endif
+    } else {
+      fail("dist.backend: expected auto, gloo or nccl, found '{}'", backend);
+    }
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception&) {
+    fail("dist: connecting {} {} ranks (rank {}, rendezvous {}:{}) failed after {:.1f} s "
+         "(dist.timeout_s = {}): {}",
+         env.world_size, backend, env.rank, env.master_addr, env.master_port, seconds_since(start),
+         options.timeout_s, describe(std::current_exception()));
+  }
+}
+
+C10dCommunicator::~C10dCommunicator() = default;
+
+void C10dCommunicator::fail_collective(const std::string& what, double elapsed_s,
+                                       const std::string& cause) const {
+  bool timed_out = elapsed_s >= 0.95 * options_.timeout_s;
+  fail("dist: {} on rank {} of {} ({}) {} after {:.1f} s (dist.timeout_s = {}): {}. Another rank "
+       "probably died or stopped responding; `roberta launch` names it, else see that rank's log",
+       what, env_.rank, env_.world_size, backend_, timed_out ? "timed out" : "failed", elapsed_s,
+       options_.timeout_s, cause);
+}
+
+void C10dCommunicator::wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& what) const {
+  auto start = Clock::now();
+  try {
+    work->wait(timeout_);
+  } catch (const std::exception&) {
+    fail_collective(what, seconds_since(start), describe(std::current_exception()));
+  }
+}
+
+void C10dCommunicator::broadcast(const std::vector<at::Tensor>& tensors) {
+  // One tensor per call: c10d wants one tensor per device in the list.
+  for (size_t i = 0; i < tensors.size(); i++) {
+    std::vector<at::Tensor> one = {tensors[i]};
+    c10d::BroadcastOptions broadcast_options;
+    broadcast_options.rootRank = 0;
+    wait(process_group_->broadcast(one, broadcast_options), fmt::format("broadcast of tensor {} of {} from rank 0", i, tensors.size()));
+  }
+}
+
+void C10dCommunicator::all_reduce_sum(const std::vector<at::Tensor>& tensors) {
+  for (size_t i = 0; i < tensors.size(); i++) {
+    std::vector<at::Tensor> one = {tensors[i]};
+    wait(process_group_->allreduce(one), fmt::format("all_reduce_sum of tensor {} of {}", i, tensors.size()));
+  }
+}
+
+void C10dCommunicator::all_reduce_gradients(const std::vector<at::Tensor>& params) {
+  std::vector<at::Tensor> grads;
+  for (const auto& param : params) {
+    if (param.grad().defined()) grads.push_back(param.grad());
+  }
+  if (grads.empty()) return;
+  auto bucket_bytes = static_cast<size_t>(options_.bucket_mb * 1024 * 1024);
+  // Same grouping as DistributedDataParallel: consecutive tensors of one dtype and device.
+  auto buckets = std::get<0>(c10d::compute_bucket_assignment_by_size(grads, {std::max<size_t>(bucket_bytes, 1)}));
+  // All buckets in flight at once; each is one flattened tensor.
+  std::vector<at::Tensor> flats;
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
+  for (const auto& bucket : buckets) {
+    std::vector<at::Tensor> pieces;
+    for (size_t index : bucket) pieces.push_back(grads[index].reshape({-1}));
+    flats.push_back(at::cat(pieces));  // (sum of numels,)
+    std::vector<at::Tensor> one = {flats.back()};
+    works.push_back(process_group_->allreduce(one));
+  }
+  for (size_t b = 0; b < buckets.size(); b++) {
+    wait(works[b], fmt::format("gradient all-reduce (bucket {} of {}, {:.1f} MB)", b + 1, buckets.size(),
+                               flats[b].numel() * flats[b].element_size() / 1048576.0));
+    int64_t offset = 0;
+    for (size_t index : buckets[b]) {
+      auto& grad = grads[index];
+      grad.copy_(flats[b].narrow(0, offset, grad.numel()).view(grad.sizes()));
+      offset += grad.numel();
+    }
+  }
+}
+
+void C10dCommunicator::barrier() {
+  wait(process_group_->barrier(), "barrier");
+}
+
+std::unique_ptr<GradientSync> C10dCommunicator::make_gradient_sync(const std::vector<at::Tensor>& params) {
+  if (options_.overlap) return std::make_unique<ReducerGradientSync>(*this, params);
+  return std::make_unique<BucketedGradientSync>(*this, params);
+}
+
+}  // namespace roberta

@@ -1,0 +1,55 @@
+// Communicator over LibTorch's c10d: a TCPStore rendezvous at MASTER_ADDR:MASTER_PORT (rank 0
+// hosts it), then ProcessGroupGloo (CPU tensors) or ProcessGroupNCCL (CUDA tensors, when
+// compiled with ROBERTA_WITH_NCCL). Every wait is bounded by dist.timeout_s and a failure
+// becomes a roberta::Error naming the operation, this rank and the timeout.
+#pragma once
+
+#include <c10/util/intrusive_ptr.h>
+
+#include <chrono>
+#include <string>
+
+#include "roberta/dist/communicator.h"
+
+namespace c10d {
+class ProcessGroup;
+class Store;
+class Work;
+}  // namespace c10d
+
+namespace roberta {
+
+class C10dCommunicator : public Communicator {
+ public:
+  // Rendezvous and connect to every rank; blocks until all world_size ranks have arrived
+  // or dist.timeout_s has passed. backend: "gloo" or "nccl" (already resolved from auto).
+  C10dCommunicator(const DistOptions& options, const DistEnvironment& env, const std::string& backend);
+  ~C10dCommunicator() override;
+
+  int rank() const override { return env_.rank; }
+  int world_size() const override { return env_.world_size; }
+  const DistEnvironment& environment() const override { return env_; }
+  std::string backend() const override { return backend_; }
+  void broadcast(const std::vector<at::Tensor>& tensors) override;
+  void all_reduce_sum(const std::vector<at::Tensor>& tensors) override;
+  void all_reduce_gradients(const std::vector<at::Tensor>& params) override;
+  void barrier() override;
+  std::unique_ptr<GradientSync> make_gradient_sync(const std::vector<at::Tensor>& params) override;
+
+  const DistOptions& options() const { return options_; }
+  const c10::intrusive_ptr<c10d::ProcessGroup>& process_group() const { return process_group_; }
+  // Waits for work; on failure or after dist.timeout_s throws roberta::Error naming `what`.
+  void wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& what) const;
+  // The Error for a failed collective (also used by the Reducer path).
+  [[noreturn]] void fail_collective(const std::string& what, double elapsed_s, const std::string& cause) const;
+
+ private:
+  DistOptions options_;
+  DistEnvironment env_;
+  std::string backend_;
+  std::chrono::milliseconds timeout_;
+  c10::intrusive_ptr<c10d::Store> store_;
+  c10::intrusive_ptr<c10d::ProcessGroup> process_group_;
+};
+
+}  // namespace roberta
