@@ -129,8 +129,8 @@ def tiny_inputs(root):
             sents = [f"\n\n\tThe/at {genre}/nn-tl number/nn {d}/cd-hl sentence/nn {i}/cd ./.\n" for i in range(7)]
             write(os.path.join(brown, fid), "".join(sents))
     write(os.path.join(brown, "cats.txt"), "\n".join(cats) + "\n")
-    write(os.path.join(root, "vader.txt"),
-          "".join(f"word{i}\t{(i % 9) - 4:.1f}\t0.5\t[0]\n" for i in range(60)))
+    write(os.path.join(root, "vader.txt"),  # word0 is listed twice, as lol and ok are upstream
+          "".join(f"word{i}\t{(i % 9) - 4:.1f}\t0.5\t[0]\n" for i in range(60)) + "word0\t3.0\t0.1\t[3]\n")
     # WordNet: root R; hypernyms H0..H3 under R; leaves L<h><j> under each H<h>.
     wn = os.path.join(root, "wordnet")
     lines = ["  1 This is a licence header line.\n"]
@@ -145,7 +145,8 @@ def tiny_inputs(root):
     write(os.path.join(wn, "data.noun"), "".join(lines))
     write(os.path.join(wn, "data.verb"),
           f"{off(5)} 29 v 02 run 0 sprint 0 000 01 + 02 00 | move fast  \n"
-          f"{off(6)} 29 v 02 walk 0 stroll 0 001 @ {off(5)} v 0000 01 + 02 00 | move slowly  \n")
+          f"{off(6)} 29 v 02 walk 0 stroll 0 001 @ {off(5)} v 0000 01 + 02 00 | move slowly  \n"
+          f"{off(9)} 29 v 02 run 1 sprint 1 000 01 + 02 00 | race  \n")  # the same pair again
     write(os.path.join(wn, "data.adj"), f"{off(7)} 00 a 02 big(a) 0 large 0 000 | of size  \n")
     write(os.path.join(wn, "data.adv"), f"{off(8)} 02 r 02 fast 0 quickly 0 000 | at speed  \n")
     pk, tr = [], []
@@ -251,17 +252,17 @@ class EndToEnd(unittest.TestCase):
         sides = {s: {r["text_pair"] for r in rows[s] if r["label"] == "hypernym"} for s in common.SPLITS}
         self.assertFalse(sides["train"] & sides["dev"] or sides["train"] & sides["test"])
         total_pos = sum(r["label"] == "hypernym" for s in common.SPLITS for r in rows[s])
-        # Leaves and hypernyms under root; walk -> run has no possible negative (run is its only
-        # other verb and its ancestor), so that pair is dropped.
-        self.assertEqual(total_pos, 4 * 6 + 4)
+        # Leaves, hypernyms under root, walk -> run (its only possible negative: "run, sprint: race").
+        self.assertEqual(total_pos, 4 * 6 + 4 + 1)
 
     def test_wordnet_synonym_pairs(self):
         rows = self.split_rows("wordnet-synonym")
         synonyms = {("run", "sprint"), ("walk", "stroll"), ("big", "large"), ("fast", "quickly"),
                     ("root", None)}
         labels = [r["label"] for s in common.SPLITS for r in rows[s]]
-        # Synsets with two distinct words: 4 hypernyms, 24 leaves, run, walk; big/large and
-        # fast/quickly are dropped: their part of speech has no other word to contrast with.
+        # Synsets with two distinct words: 4 hypernyms, 24 leaves, run, walk; the second
+        # run/sprint synset repeats a pair already used, and big/large and fast/quickly are
+        # dropped: their part of speech has no other word to contrast with.
         self.assertEqual(labels.count("synonym"), 30)
         self.assertEqual(labels.count("other"), 30)
         for s in common.SPLITS:
@@ -270,11 +271,14 @@ class EndToEnd(unittest.TestCase):
                 same = (a.replace("name", "") == b.replace("name", "")
                         or (a, b) in synonyms or (b, a) in synonyms)
                 self.assertEqual(r["label"] == "synonym", same, r)
+        pairs = [tuple(sorted((r["text"].lower(), r["text_pair"].lower()))) for s in common.SPLITS for r in rows[s]]
+        self.assertEqual(len(pairs), len(set(pairs)))  # no pair twice, in or across splits
 
     def test_vader_regression(self):
         rows = self.split_rows("vader-valence")
         got = sorted((r["text"], r["label"]) for s in common.SPLITS for r in rows[s])
-        want = sorted((f"word{i}", float((i % 9) - 4)) for i in range(60))
+        want = sorted((f"word{i}", float((i % 9) - 4)) for i in range(1, 60)) + [("word0", -0.5)]
+        want.sort()
         self.assertEqual(got, want)
         self.assertFalse(os.path.exists(os.path.join(self.out, "vader-valence", "labels.txt")))
 

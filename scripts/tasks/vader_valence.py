@@ -22,9 +22,18 @@ def read_lexicon(path):
     return entries
 
 
+def merge_duplicates(entries):
+    """A few tokens (lol, ok, fav, :-p, ...) are listed twice with different ratings, each from
+    ten raters: one example each, the mean of the listed means (rounded to 4 decimals)."""
+    means = {}
+    for token, mean in entries:
+        means.setdefault(token, []).append(mean)
+    return [(token, round(sum(ms) / len(ms), 4)) for token, ms in means.items()]
+
+
 def build(lexicon_path, out_dir, seed, train_cap, eval_cap):
     pools = {s: [] for s in SPLITS}
-    for token, mean in read_lexicon(lexicon_path):
+    for token, mean in merge_duplicates(read_lexicon(lexicon_path)):
         pools[split_of(seed, "vader\x1f" + token)].append({"id": token, "text": token, "label": mean})
     caps = {"train": train_cap, "dev": eval_cap, "test": eval_cap}
     out = {s: cap(hash_order(pools[s], seed, lambda r: r["id"]), caps[s]) for s in SPLITS}

@@ -3,7 +3,7 @@ one synset. Negatives, one per positive: half "hard" (a lemma of a directly link
 hypernym, hyponym, antonym, similar-to, ...), half a random lemma of the same part of speech;
 in both cases the two words share no synset at all. Split by the positive's synset."""
 
-from common import SPLITS, cap, classification_stats, hash_order, split_of, stable_hash, write_splits_jsonl
+from common import SPLITS, classification_stats, hash_order, split_of, stable_hash, write_splits_jsonl
 
 
 def build(synsets, out_dir, seed, train_cap, eval_cap):
@@ -45,16 +45,30 @@ def build(synsets, out_dir, seed, train_cap, eval_cap):
         if len(distinct(synsets[k])) >= 2:
             positives[split_of(seed, "wn-synonym\x1f" + k)].append(k)
     caps = {"train": train_cap, "dev": eval_cap, "test": eval_cap}
+    # Two synsets can share two words (senses of one pair), so a pair is used at most once in
+    # the whole suite; test and dev choose first, train takes what is left.
+    used = set()
+
+    def pair_key(a, b):
+        return tuple(sorted((a.lower(), b.lower())))
+
     out = {}
-    for s in SPLITS:
+    for s in ("test", "dev", "train"):
         n_pos = None if not caps[s] or caps[s] <= 0 else caps[s] // 2
         rows = []
-        for k in cap(hash_order(positives[s], seed, lambda key: key), n_pos):
+        for k in hash_order(positives[s], seed, lambda key: key):
+            if n_pos is not None and len(rows) >= 2 * n_pos:
+                break
             ws = hash_order(distinct(synsets[k]), seed, lambda w: k + "\x1f" + w)
-            w, y = ws[0], ws[1]
-            x = negative(k, w)
-            if x is None:
+            pos = next(((w, y) for i, w in enumerate(ws) for y in ws[i + 1:]
+                        if pair_key(w, y) not in used), None)
+            if pos is None:
                 continue
+            w, y = pos
+            x = negative(k, w)
+            if x is None or pair_key(w, x) in used:
+                continue
+            used.update((pair_key(w, y), pair_key(w, x)))
             rows.append({"id": f"{k}+", "text": w, "text_pair": y, "label": "synonym"})
             rows.append({"id": f"{k}-", "text": w, "text_pair": x, "label": "other"})
         out[s] = hash_order(rows, seed, lambda r: r["id"])
