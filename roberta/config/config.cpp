@@ -190,9 +190,19 @@ Override parse_override(const std::string& spec) {
 }
 
 // Applied after every source: values derived from others when left at 0.
-void resolve(Config& config) {
-  if (config.schedule.total_steps == 0) config.schedule.total_steps = config.train.max_steps;
-  if (config.finetune.micro == 0) config.finetune.micro = config.finetune.batch;
+void resolve(Config& config, Provenance& where) {
+  auto derive = [&](const std::string& key, const std::string& from) {
+    auto it = where.find(from);
+    where[key] = fmt::format("{} (from {})", it == where.end() ? "default" : it->second, from);
+  };
+  if (config.schedule.total_steps == 0) {
+    config.schedule.total_steps = config.train.max_steps;
+    derive("schedule.total_steps", "train.max_steps");
+  }
+  if (config.finetune.micro == 0) {
+    config.finetune.micro = config.finetune.batch;
+    derive("finetune.micro", "finetune.batch");
+  }
 }
 
 }  // namespace
@@ -251,7 +261,7 @@ Config load_config(const std::vector<std::string>& files, const std::vector<std:
     apply_entry(config, o.key, o.value, o.text, origin, where);
   }
   config.preset = preset;
-  resolve(config);
+  resolve(config, where);
   config_detail::validate_config(config, &where);
   return config;
 }
@@ -261,7 +271,7 @@ Config config_from_yaml_string(const std::string& yaml, const std::string& origi
   Config config;
   Provenance where;
   apply_document(config, root, Origin{origin_name, true, fs::current_path()}, where);
-  resolve(config);
+  resolve(config, where);
   config_detail::validate_config(config, &where);
   return config;
 }
@@ -269,6 +279,7 @@ Config config_from_yaml_string(const std::string& yaml, const std::string& origi
 data::LoaderOptions loader_options(const Config& config) {
   data::LoaderOptions options;
   options.micro_batch = config.batch.micro;
+  options.micro_tokens = config.batch.micro_tokens;
   options.workers = config.data.workers;
   options.prefetch = config.data.prefetch;
   options.seed = config.train.seed;

@@ -61,6 +61,7 @@ struct BatchConfig {
   int64_t sequences = 8192;  // batch.sequences: global batch in sequences, e.g. 8192 (RoBERTa)
   int64_t tokens = 0;        // batch.tokens: global batch in tokens (doc_sentences); 0 = sequences x seq_len
   int64_t micro = 16;        // batch.micro: sequences per forward/backward on one rank
+  int64_t micro_tokens = 0;  // batch.micro_tokens: padded B x T budget of a token-batched micro-batch; 0 = micro x seq_len
 };
 
 enum class ResumeMode { automatic, never };          // "auto" | "never"

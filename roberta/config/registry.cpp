@@ -373,6 +373,9 @@ std::vector<Field> make_fields() {
                                "global batch in tokens (doc_sentences); 0 = sequences x seq_len"));
   f.push_back(integer<int64_t>("batch.micro", AT(batch.micro), at_least(1),
                                "sequences per forward/backward on one rank"));
+  f.push_back(integer<int64_t>("batch.micro_tokens", AT(batch.micro_tokens), at_least(0),
+                               "token-batched formats (doc_sentences, sentence_pair): padded "
+                               "B x T budget of a micro-batch; 0 = micro x seq_len"));
 
   // train
   f.push_back(integer<int64_t>("train.max_steps", AT(train.max_steps), at_least(1),

@@ -17,7 +17,7 @@ class Checker {
   std::string at(const std::string& key) const {
     if (where_ == nullptr) return "config";
     auto it = where_->find(key);
-    return it == where_->end() ? "config (default)" : it->second;
+    return it == where_->end() ? "default" : it->second;
   }
   std::string value(const std::string& key) const { return find_field(key)->get(config_); }
 
