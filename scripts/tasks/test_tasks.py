@@ -12,6 +12,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import baselines  # noqa: E402
 import brown_corpus  # noqa: E402
 import common  # noqa: E402
 import debian_section  # noqa: E402
@@ -291,6 +292,15 @@ class EndToEnd(unittest.TestCase):
         with open(os.path.join(capped, "brown-genre", "task.json")) as f:
             meta = json.load(f)
         self.assertEqual((meta["type"], meta["num_labels"], meta["format"]), ("classification", 3, "jsonl"))
+
+
+class NaiveBayes(unittest.TestCase):
+    def test_hand_case(self):
+        train = [{"text": "goal match goal", "label": "sport"}, {"text": "vote law", "label": "politics"},
+                 {"text": "match team", "label": "sport"}]
+        # "law vote unknown": politics 1/3 * (2/8) * (2/8) vs sport 2/3 * (1/10) * (1/10).
+        test = [{"text": "law vote unknown", "label": "politics"}, {"text": "Goal!", "label": "sport"}]
+        self.assertEqual(baselines.naive_bayes_accuracy(train, test), 1.0)
 
 
 class Readers(unittest.TestCase):
