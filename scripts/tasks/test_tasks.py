@@ -298,7 +298,8 @@ class NaiveBayes(unittest.TestCase):
     def test_hand_case(self):
         train = [{"text": "goal match goal", "label": "sport"}, {"text": "vote law", "label": "politics"},
                  {"text": "match team", "label": "sport"}]
-        # "law vote unknown": politics 1/3 * (2/8) * (2/8) vs sport 2/3 * (1/10) * (1/10).
+        # Vocabulary of 5 words; "law vote unknown": politics 1/3 * (2/7)^2 = 0.027 beats sport
+        # 2/3 * (1/10)^2 = 0.0067; "goal": sport 2/3 * 3/10 = 0.2 beats politics 1/3 * 1/7 = 0.048.
         test = [{"text": "law vote unknown", "label": "politics"}, {"text": "Goal!", "label": "sport"}]
         self.assertEqual(baselines.naive_bayes_accuracy(train, test), 1.0)
 
