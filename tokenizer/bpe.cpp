@@ -1,15 +1,80 @@
 #include "tokenizer/bpe.h"
 
-#include <functional>
+#include <cstring>
+#include <memory>
 #include <unordered_map>
 
 #include "tokenizer/byte_table.h"
 #include "util/error.h"
 
 namespace roberta::tokenizer {
+namespace {
+
+uint64_t mix64(uint64_t x) {  // splitmix64 finaliser: a cheap, well-spread hash
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t hash_bytes(std::string_view s) {
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = mix64(h ^ w);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  return mix64(h ^ tail);
+}
+
+// One cache line per entry: pieces up to 23 bytes that encode to at most 7 ids (nearly every
+// word of real text); longer ones are simply recomputed.
+struct CacheSlot {
+  uint64_t hash;
+  uint8_t length;
+  uint8_t count;
+  char key[22];
+  int32_t ids[7];
+};
+static_assert(sizeof(CacheSlot) == 60 || sizeof(CacheSlot) == 64, "one cache line");
+constexpr size_t kCacheSlots = size_t(1) << 15;  // 2 MB per thread per model
+
+struct ThreadCache {
+  uint64_t owner = 0;
+  uint64_t last_use = 0;
+  std::unique_ptr<CacheSlot[]> slots;
+};
+
+// A thread keeps caches for up to four models (tests and tools alternate between a few).
+CacheSlot* thread_cache(uint64_t owner) {
+  thread_local std::array<ThreadCache, 4> caches;
+  thread_local uint64_t clock = 0;
+  ++clock;
+  ThreadCache* victim = &caches[0];
+  for (auto& c : caches) {
+    if (c.owner == owner) {
+      c.last_use = clock;
+      return c.slots.get();
+    }
+    if (c.last_use < victim->last_use) victim = &c;
+  }
+  if (!victim->slots) victim->slots.reset(new CacheSlot[kCacheSlots]);
+  std::memset(static_cast<void*>(victim->slots.get()), 0, sizeof(CacheSlot) * kCacheSlots);
+  victim->owner = owner;
+  victim->last_use = clock;
+  return victim->slots.get();
+}
+
+std::atomic<uint64_t> g_next_instance{1};
+
+}  // namespace
 
 BpeModel::BpeModel(const VocabFiles& files, const std::string& merges_path)
-    : cache_(new Shard[kShards]) {
+    : instance_(g_next_instance.fetch_add(1)) {
   std::unordered_map<std::string_view, int32_t> ids;
   ids.reserve(files.tokens.size() * 2);
   for (size_t id = 0; id < files.tokens.size(); ++id) ids.emplace(files.tokens[id], int32_t(id));
@@ -17,7 +82,10 @@ BpeModel::BpeModel(const VocabFiles& files, const std::string& merges_path)
     auto it = ids.find(byte_chars()[b]);
     byte_ids_[b] = it == ids.end() ? -1 : it->second;
   }
-  merges_.reserve(files.merges.size() * 2);
+  size_t capacity = 16;
+  while (capacity < files.merges.size() * 2) capacity *= 2;
+  merges_.assign(capacity, MergeSlot{});
+  merge_mask_ = capacity - 1;
   std::string joined;
   for (size_t rank = 0; rank < files.merges.size(); ++rank) {
     const Merge& m = files.merges[rank];
@@ -31,19 +99,29 @@ BpeModel::BpeModel(const VocabFiles& files, const std::string& merges_path)
            std::string(missing[0] == 'l' ? m.left : missing[0] == 'r' ? m.right : joined));
     }
     uint64_t key = (uint64_t(uint32_t(left->second)) << 32) | uint32_t(right->second);
-    merges_.emplace(key, MergeTarget{int32_t(rank), target->second});  // first (lowest) rank wins
+    for (uint64_t slot = mix64(key) & merge_mask_;; slot = (slot + 1) & merge_mask_) {
+      if (merges_[slot].key == key) break;  // a repeated merge: the first (lowest) rank wins
+      if (merges_[slot].key == kEmpty) {
+        merges_[slot] = {key, int32_t(rank), target->second};
+        break;
+      }
+    }
   }
 }
 
-const BpeModel::MergeTarget* BpeModel::find_merge(int32_t left, int32_t right) const {
-  auto it = merges_.find((uint64_t(uint32_t(left)) << 32) | uint32_t(right));
-  return it == merges_.end() ? nullptr : &it->second;
+const BpeModel::MergeSlot* BpeModel::find_merge(int32_t left, int32_t right) const {
+  uint64_t key = (uint64_t(uint32_t(left)) << 32) | uint32_t(right);
+  for (uint64_t slot = mix64(key) & merge_mask_;; slot = (slot + 1) & merge_mask_) {
+    const MergeSlot& s = merges_[slot];
+    if (s.key == key) return &s;
+    if (s.key == kEmpty) return nullptr;
+  }
 }
 
 void BpeModel::bpe(std::string_view bytes, std::vector<int32_t>& out) const {
   // symbols: the current segmentation; ranks[i]: rank of merging symbols[i], symbols[i+1].
-  std::vector<int32_t> symbols;
-  symbols.reserve(bytes.size());
+  thread_local std::vector<int32_t> symbols, ranks;
+  symbols.clear();
   for (unsigned char b : bytes) {
     int32_t id = byte_ids_[b];
     if (id < 0) {
@@ -54,11 +132,11 @@ void BpeModel::bpe(std::string_view bytes, std::vector<int32_t>& out) const {
     symbols.push_back(id);
   }
   constexpr int32_t kNone = INT32_MAX;
-  std::vector<int32_t> ranks(symbols.size(), kNone);
   auto rank_at = [&](size_t i) {
-    const MergeTarget* t = find_merge(symbols[i], symbols[i + 1]);
+    const MergeSlot* t = find_merge(symbols[i], symbols[i + 1]);
     return t ? t->rank : kNone;
   };
+  ranks.assign(symbols.size(), kNone);
   for (size_t i = 0; i + 1 < symbols.size(); ++i) ranks[i] = rank_at(i);
   while (symbols.size() > 1) {
     size_t best = 0;
@@ -75,26 +153,32 @@ void BpeModel::bpe(std::string_view bytes, std::vector<int32_t>& out) const {
 }
 
 void BpeModel::encode_piece(std::string_view bytes, std::vector<int32_t>& out) const {
-  if (bytes.size() == 1) {  // one byte is one token: no cache needed
+  if (bytes.size() == 1 && byte_ids_[(unsigned char)bytes[0]] >= 0) {  // one byte, one token
+    out.push_back(byte_ids_[(unsigned char)bytes[0]]);
+    return;
+  }
+  constexpr size_t kMaxKey = sizeof(CacheSlot::key);
+  if (bytes.size() > kMaxKey) {
     bpe(bytes, out);
     return;
   }
-  size_t hash = std::hash<std::string_view>{}(bytes);
-  Shard& shard = cache_[hash % kShards];
-  std::string key(bytes);
-  {
-    std::lock_guard<std::mutex> lock(shard.mutex);
-    auto it = shard.map.find(key);
-    if (it != shard.map.end()) {
-      out.insert(out.end(), it->second.begin(), it->second.end());
-      return;
-    }
+  uint64_t hash = hash_bytes(bytes);
+  CacheSlot& slot = thread_cache(instance_)[hash & (kCacheSlots - 1)];
+  if (slot.hash == hash && slot.length == bytes.size() && slot.count > 0 &&
+      std::memcmp(slot.key, bytes.data(), bytes.size()) == 0) {
+    out.insert(out.end(), slot.ids, slot.ids + slot.count);
+    return;
   }
   size_t start = out.size();
   bpe(bytes, out);
-  std::lock_guard<std::mutex> lock(shard.mutex);
-  if (shard.map.size() < kShardCapacity)
-    shard.map.emplace(std::move(key), std::vector<int32_t>(out.begin() + start, out.end()));
+  size_t count = out.size() - start;
+  if (count > 0 && count <= 7) {
+    slot.hash = hash;
+    slot.length = uint8_t(bytes.size());
+    slot.count = uint8_t(count);
+    std::memcpy(slot.key, bytes.data(), bytes.size());
+    std::copy(out.begin() + start, out.end(), slot.ids);
+  }
 }
 
 }  // namespace roberta::tokenizer

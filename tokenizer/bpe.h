@@ -1,17 +1,14 @@
 // Byte-level BPE on one pre-token: start from one symbol per byte, repeatedly merge the
 // adjacent pair with the lowest merge rank (leftmost first), as GPT-2 and Hugging Face do.
-// Results are cached per pre-token in a sharded, mutex-guarded map, so const calls are safe
-// from many threads at once.
+// Results are remembered in a per-thread, direct-mapped cache (no locks, so const calls
+// are safe and fast from many threads at once).
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "tokenizer/vocab_files.h"
@@ -34,25 +31,22 @@ class BpeModel {
   void set_unk_id(int32_t id) { unk_id_ = id; }
 
  private:
-  struct MergeTarget {
-    int32_t rank;
-    int32_t id;
+  // Open addressing over (left << 32 | right) -> (rank, merged id): the hot lookup of BPE.
+  struct MergeSlot {
+    uint64_t key = kEmpty;
+    int32_t rank = 0;
+    int32_t id = 0;
   };
+  static constexpr uint64_t kEmpty = ~uint64_t(0);  // ids are < 2^31, so never a real key
+  const MergeSlot* find_merge(int32_t left, int32_t right) const;
   void bpe(std::string_view bytes, std::vector<int32_t>& out) const;
-  const MergeTarget* find_merge(int32_t left, int32_t right) const;
 
   std::array<int32_t, 256> byte_ids_{};
-  std::unordered_map<uint64_t, MergeTarget> merges_;  // (left << 32 | right) -> rank, id
+  std::vector<MergeSlot> merges_;
+  uint64_t merge_mask_ = 0;
   int32_t unk_id_ = -1;
+  uint64_t instance_ = 0;  // tells the per-thread caches of different models apart
   mutable std::atomic<uint64_t> missing_bytes_{0};
-
-  static constexpr size_t kShards = 64;
-  static constexpr size_t kShardCapacity = 4096;  // like HF: stop inserting when full
-  struct Shard {
-    std::mutex mutex;
-    std::unordered_map<std::string, std::vector<int32_t>> map;
-  };
-  mutable std::unique_ptr<Shard[]> cache_;
 };
 
 }  // namespace roberta::tokenizer
