@@ -110,10 +110,13 @@ python3 "$here/prepare_tasks.py" --out "$out" \
 # The sources' notices travel with the data derived from them (WordNet's licence asks for
 # its notice on all copies); written only for the tasks that were built.
 notice() {  # notice TASK SOURCE_FILE NAME
-  [ -d "$out/$1" ] && cp "$2" "$out/$1/$3" || true
+  if [ -d "$out/$1" ]; then cp "$2" "$out/$1/$3"; fi
 }
+# WordNet's licence is the numbered header of its own data files (present even where
+# /usr/share/doc is not installed).
+sed -n 's/^  [0-9]\{1,\} \(.*\)$/\1/p' /usr/share/wordnet/data.noun | sed 's/ *$//' > "$cache/wordnet-license"
 for t in wordnet-hypernym wordnet-synonym; do
-  notice "$t" /usr/share/doc/wordnet-base/copyright COPYRIGHT
+  notice "$t" "$cache/wordnet-license" COPYRIGHT
 done
 notice vader-valence "$cache/vader-sentiment/package/LICENSE" LICENSE
 notice vader-valence "$cache/vader-sentiment/package/NOTICE" NOTICE
