@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "data/options.h"
@@ -170,6 +171,10 @@ struct ConfigKeyInfo {
   std::string help;
 };
 std::vector<ConfigKeyInfo> config_keys();
+
+// Every key with its value as YAML text, in declaration order: for diffing two configs
+// (ablation variants must differ only in the keys they study).
+std::vector<std::pair<std::string, std::string>> config_values(const Config& config);
 
 // docs/config.md, generated from the same table (a test checks the file is up to date).
 std::string config_reference_markdown();

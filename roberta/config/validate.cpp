@@ -69,11 +69,13 @@ void validate_config(const Config& c, const Provenance* where) {
                 "0 unless model.nsp_head is true", "model.nsp_head");
   check.require(c.objective.mlm_weight + c.objective.nsp_weight > 0, "objective.mlm_weight",
                 "a positive total loss weight", "objective.nsp_weight");
-  // schedule (total_steps is resolved from train.max_steps before this runs)
-  check.require(c.schedule.total_steps >= 1, "schedule.total_steps", "at least 1 after resolving 0",
-                "train.max_steps");
-  check.require(c.schedule.warmup_steps <= c.schedule.total_steps, "schedule.warmup_steps",
-                "at most schedule.total_steps", "schedule.total_steps");
+  // schedule
+  // A Config built in code may still hold the "derive me" zeros; check what they stand for.
+  const int64_t total_steps = c.schedule.total_steps > 0 ? c.schedule.total_steps : c.train.max_steps;
+  const int64_t finetune_micro = c.finetune.micro > 0 ? c.finetune.micro : c.finetune.batch;
+  check.require(c.schedule.warmup_steps <= total_steps, "schedule.warmup_steps",
+                "at most schedule.total_steps",
+                c.schedule.total_steps > 0 ? "schedule.total_steps" : "train.max_steps");
   check.require(c.schedule.end_lr <= c.optim.lr, "schedule.end_lr", "at most optim.lr", "optim.lr");
   // batch
   check.require(c.batch.sequences % c.batch.micro == 0, "batch.sequences",
@@ -83,7 +85,7 @@ void validate_config(const Config& c, const Provenance* where) {
                 "batch.tokens", "0 unless data.format is doc_sentences", "data.format");
   check.require(c.batch.tokens == 0 || c.batch.tokens >= c.data.seq_len, "batch.tokens",
                 "0 or at least data.seq_len", "data.seq_len");
-  check.require(c.finetune.batch % c.finetune.micro == 0, "finetune.batch",
+  check.require(c.finetune.batch % finetune_micro == 0, "finetune.batch",
                 "a multiple of finetune.micro", "finetune.micro");
   // devices
   check.require(!(c.train.device == DeviceKind::cpu && c.train.precision == Precision::fp16),

@@ -62,6 +62,12 @@ std::vector<ConfigKeyInfo> config_keys() {
   return keys;
 }
 
+std::vector<std::pair<std::string, std::string>> config_values(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const Field& f : config_detail::fields()) values.emplace_back(f.key, f.get(config));
+  return values;
+}
+
 std::string config_reference_markdown() {
   std::string out =
       "# Config reference\n\n"

@@ -141,6 +141,11 @@ TEST_CASE("out-of-range combinations name where each key was set", "[config]") {
   }
   SECTION("validate() on a struct built in code") {
     Config c;
+    CHECK_NOTHROW(validate(c));  // the built-in defaults are consistent, derived zeros included
+    c.train.max_steps = 100;     // schedule.total_steps 0 stands for train.max_steps
+    CHECK_THAT(error_of([&] { validate(c); }),
+               Contains("schedule.warmup_steps: expected at most schedule.total_steps"));
+    c.train.max_steps = 500000;
     c.model.heads = 7;
     CHECK_THAT(error_of([&] { validate(c); }),
                Contains("model.heads: expected a divisor of model.hidden"));

@@ -63,3 +63,29 @@ TEST_CASE("floats are written the way YAML 1.1 readers see floats", "[config]") 
   CHECK(text.find("lr: 0.0006") != std::string::npos);
   CHECK(text.find("power: 1.0") != std::string::npos);
 }
+
+TEST_CASE("the printed config of a preset-based file loads back as a file", "[config]") {
+  roberta::test::use_source_presets();
+  Config demo = load_config({ROBERTA_SOURCE_DIR "/configs/pretrain/demo.yaml"},
+                            {"optim.lr=3.3e-4", "batch.micro=8"});
+  roberta::test::TempYaml printed(to_yaml(demo));
+  Config back = load_config({printed.path()});
+  CHECK(back == demo);
+  CHECK(back.preset == "tiny");
+  CHECK(back.optim.lr == 3.3e-4);
+  CHECK(back.batch.micro == 8);
+}
+
+TEST_CASE("config_values lists exactly the keys that differ", "[config]") {
+  Config a = config_from_yaml_string("", "a");
+  Config b = config_from_yaml_string("masking: {dynamic: false}\ndata: {format: doc_sentences}\n", "b");
+  auto va = config_values(a), vb = config_values(b);
+  REQUIRE(va.size() == vb.size());
+  std::vector<std::string> differ;
+  for (size_t i = 0; i < va.size(); ++i) {
+    REQUIRE(va[i].first == vb[i].first);
+    if (va[i].second != vb[i].second) differ.push_back(va[i].first);
+  }
+  CHECK(differ == std::vector<std::string>{"data.format", "masking.dynamic"});
+  CHECK(va.size() == config_keys().size());
+}
