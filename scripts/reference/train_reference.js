@@ -14,11 +14,14 @@ if (!out || files.length === 0) { console.error('usage: node train_reference.js 
 const tokenizer = new tk.Tokenizer(tk.BPE.empty());
 tokenizer.setPreTokenizer(tk.byteLevelPreTokenizer(false, true));
 const start = process.hrtime.bigint();
+const cpu0 = process.cpuUsage();
 tokenizer.train(files);
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 fs.mkdirSync(out, { recursive: true });
 tokenizer.save(path.join(out, 'tokenizer.json'));
 const model = JSON.parse(fs.readFileSync(path.join(out, 'tokenizer.json'), 'utf8')).model;
 const merges = model.merges.map(m => (Array.isArray(m) ? m.join(' ') : m));
 fs.writeFileSync(path.join(out, 'merges.txt'), '#version: 0.2\n' + merges.join('\n') + '\n');
-console.log(JSON.stringify({ seconds, merges: merges.length, vocab: Object.keys(model.vocab).length }));
+console.log(JSON.stringify({ seconds, cpu_seconds: cpuSeconds, merges: merges.length, vocab: Object.keys(model.vocab).length }));
