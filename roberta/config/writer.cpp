@@ -78,8 +78,8 @@ std::string config_reference_markdown() {
       "2. the preset named by `preset:` (`configs/presets/<name>.yaml`: `tiny`, `roberta-base`,\n"
       "   `roberta-large`; or a path to a YAML file),\n"
       "3. the config file(s), in the order given,\n"
-      "4. `--set key.path=value` overrides, in order; the value is YAML (`--set "
-      "optim.betas=[0.9,0.98]`).\n\n"
+      "4. `--set key.path=value` overrides (one `--set` per key, applied in order); the value\n"
+      "   is YAML: `--set optim.betas=[0.9,0.98]`, `--set model={layers: 2, hidden: 128}`.\n\n"
       "Presets are looked up in `presets/` or `configs/presets/` next to the config file or in\n"
       "any directory above it, then the same from the working directory, then in\n"
       "`$ROBERTA_CONFIG_DIR/presets`, then in the source tree.\n\n"
@@ -87,7 +87,9 @@ std::string config_reference_markdown() {
       "keys, wrong types and out-of-range values are errors that name the file, line, key,\n"
       "expected and found values. `roberta config CFG [--set ...]` prints the resolved config;\n"
       "`roberta config --keys` lists the keys. The resolved config is written into the run\n"
-      "directory and every checkpoint.\n";
+      "directory and every checkpoint.\n\n"
+      "A value of 0 for `schedule.total_steps` or `finetune.micro` is replaced on load by the\n"
+      "key it defaults to, so the printed config shows the number actually used.\n";
   std::string section = "-";
   for (const Field& f : config_detail::fields()) {
     std::string s = section_of(f.key);
