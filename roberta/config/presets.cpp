@@ -74,9 +74,18 @@ fs::path find_preset(const std::string& name, const fs::path& origin_dir,
   for (const auto& k : known) list += (list.empty() ? "" : "|") + k;
   std::string searched;
   for (const auto& d : dirs) searched += (searched.empty() ? "" : ", ") + d.string();
-  fail("{}: unknown preset '{}': expected one of {}, found '{}' (searched {}; set "
+  std::string hint;
+  size_t best = 3;  // suggest only near misses
+  for (const auto& k : known) {
+    size_t d = edit_distance(name, k);
+    if (d < best) {
+      best = d;
+      hint = fmt::format("; did you mean '{}'?", k);
+    }
+  }
+  fail("{}: unknown preset '{}': expected one of {}, found '{}'{} (searched {}; set "
        "ROBERTA_CONFIG_DIR to the configs/ directory)",
-       location, name, list.empty() ? "the presets (none found)" : list, name,
+       location, name, list.empty() ? "the presets (none found)" : list, name, hint,
        searched.empty() ? "no presets directory" : searched);
 }
 

@@ -445,7 +445,14 @@ std::vector<Field> make_fields() {
 
 #undef AT
 
-// Damerau-Levenshtein (optimal string alignment): a swapped pair of letters counts 1.
+std::string leaf(const std::string& key) {
+  auto dot = key.rfind('.');
+  return dot == std::string::npos ? key : key.substr(dot + 1);
+}
+
+}  // namespace
+
+// Optimal string alignment: Levenshtein plus adjacent transpositions.
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
   for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
@@ -461,13 +468,6 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   }
   return d[a.size()][b.size()];
 }
-
-std::string leaf(const std::string& key) {
-  auto dot = key.rfind('.');
-  return dot == std::string::npos ? key : key.substr(dot + 1);
-}
-
-}  // namespace
 
 const std::vector<Field>& fields() {
   static const std::vector<Field> table = make_fields();

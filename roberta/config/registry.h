@@ -47,6 +47,9 @@ const std::vector<std::string>& sections();
 // A near miss among the keys (edit distance, or the same leaf in another section); "" if none.
 std::string suggest_key(const std::string& key);
 
+// Damerau-Levenshtein distance (a swapped pair of letters counts 1), for "did you mean".
+size_t edit_distance(const std::string& a, const std::string& b);
+
 // YAML text helpers shared with the writer.
 std::string yaml_number(double value);      // round-trip exact, PyYAML reads it as a float
 std::string yaml_string(const std::string& value);  // double-quoted, escaped

@@ -179,6 +179,7 @@ TEST_CASE("files: missing, malformed, duplicate keys, unknown preset", "[config]
   SECTION("unknown preset lists the known ones") {
     auto [m, p] = load_error("\npreset: tiyn\n");
     CHECK_THAT(m, Contains(p + ":2: unknown preset 'tiyn'"));
+    CHECK_THAT(m, Contains("did you mean 'tiny'?"));
     CHECK_THAT(m, Contains("tiny"));
     CHECK_THAT(m, Contains("roberta-base"));
   }
