@@ -1,0 +1,120 @@
+// Parameter grouping and the AdamW wrapper (see optimizer.h).
+#include "roberta/train/optimizer.h"
+
+#include "util/error.h"
+
+#include <torch/serialize.h>
+
+#include <unordered_set>
+
+namespace roberta {
+
+bool is_no_decay(const std::string& name, const at::Tensor& param,
+                 const std::vector<std::string>& patterns) {
+  for (const auto& pattern : patterns) {
+    if (pattern == "1d") {
+      if (param.dim() <= 1) return true;
+    } else if (!pattern.empty() && name.find(pattern) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+ParameterGroups split_parameters(const torch::nn::Module& module,
+                                 const std::vector<std::string>& no_decay) {
+  ParameterGroups groups;
+  // Tied weights are one TensorImpl under two names: giving it to AdamW twice would apply
+  // two updates per step.
+  std::unordered_set<const void*> seen;
+  for (const auto& item : module.named_parameters(/*recurse=*/true)) {
+    const at::Tensor& param = item.value();
+    if (!param.requires_grad()) continue;
+    if (!seen.insert(param.unsafeGetTensorImpl()).second) continue;
+    if (is_no_decay(item.key(), param, no_decay)) {
+      groups.no_decay.push_back(param);
+      groups.no_decay_names.push_back(item.key());
+    } else {
+      groups.decay.push_back(param);
+      groups.decay_names.push_back(item.key());
+    }
+  }
+  return groups;
+}
+
+Optimizer::Optimizer(const torch::nn::Module& module, const OptimizerOptions& options)
+    : groups_(split_parameters(module, options.no_decay)) {
+  torch::optim::AdamWOptions base(options.lr);
+  base.betas({options.betas[0], options.betas[1]}).eps(options.eps).amsgrad(false).weight_decay(0.0);
+  torch::optim::AdamWOptions decaying = base;
+  decaying.weight_decay(options.weight_decay);
+  std::vector<torch::optim::OptimizerParamGroup> param_groups;
+  // Empty groups are dropped: AdamW rejects none, but they would only confuse save/load.
+  if (!groups_.decay.empty()) {
+    param_groups.emplace_back(groups_.decay, std::make_unique<torch::optim::AdamWOptions>(decaying));
+  }
+  if (!groups_.no_decay.empty()) {
+    param_groups.emplace_back(groups_.no_decay,
+                              std::make_unique<torch::optim::AdamWOptions>(base));
+  }
+  parameters_ = groups_.decay;
+  parameters_.insert(parameters_.end(), groups_.no_decay.begin(), groups_.no_decay.end());
+  adamw_ = std::make_unique<torch::optim::AdamW>(std::move(param_groups), base);
+}
+
+void Optimizer::step() {
+  at::NoGradGuard no_grad;
+  adamw_->step();
+}
+
+void Optimizer::zero_grad(bool set_to_none) {
+  for (auto& param : parameters_) {
+    auto& grad = param.mutable_grad();
+    if (!grad.defined()) continue;
+    if (set_to_none) {
+      grad.reset();
+    } else {
+      grad = grad.detach();
+      grad.zero_();
+    }
+  }
+}
+
+void Optimizer::set_lr(double lr) {
+  for (auto& group : adamw_->param_groups()) {
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  }
+}
+
+double Optimizer::lr() const {
+  const auto& group = adamw_->param_groups().front();
+  return static_cast<const torch::optim::AdamWOptions&>(group.options()).lr();
+}
+
+void Optimizer::save(torch::serialize::OutputArchive& archive) const { adamw_->save(archive); }
+
+void Optimizer::load(torch::serialize::InputArchive& archive) { adamw_->load(archive); }
+
+void Optimizer::save(const std::string& path) const {
+  torch::serialize::OutputArchive archive;
+  save(archive);
+  try {
+    archive.save_to(path);
+  } catch (const c10::Error& e) {
+    fail("{}: cannot write the optimizer state: {}", path, e.what_without_backtrace());
+  }
+}
+
+void Optimizer::load(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+    load(archive);
+  } catch (const c10::Error& e) {
+    fail("{}: expected an optimizer state saved for this model ({} parameters in {} groups), "
+         "found an unreadable or mismatched file: {}",
+         path, parameters_.size(), adamw_->param_groups().size(), e.what_without_backtrace());
+  }
+}
+
+}  // namespace roberta

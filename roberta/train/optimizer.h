@@ -1,0 +1,66 @@
+// AdamW with decoupled weight decay over a module's parameters, split into a decaying and a
+// non-decaying group (optim.no_decay), each shared tensor counted once. Wraps LibTorch's
+// torch::optim::AdamW, whose update is PyTorch's AdamW formula (checked in the tests).
+#pragma once
+
+#include "roberta/train/options.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/optim/adamw.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace torch::serialize {
+class InputArchive;
+class OutputArchive;
+}  // namespace torch::serialize
+
+namespace roberta {
+
+// Which trainable parameters decay. Names are those of named_parameters(); a tensor
+// registered under two names (tied embeddings / LM decoder) appears once, under its first name.
+struct ParameterGroups {
+  std::vector<at::Tensor> decay;
+  std::vector<std::string> decay_names;
+  std::vector<at::Tensor> no_decay;
+  std::vector<std::string> no_decay_names;
+};
+
+// True when `name` / `param` matches a no_decay pattern: "1d" = any 1-D tensor, else substring.
+bool is_no_decay(const std::string& name, const at::Tensor& param,
+                 const std::vector<std::string>& patterns);
+
+ParameterGroups split_parameters(const torch::nn::Module& module,
+                                 const std::vector<std::string>& no_decay);
+
+class Optimizer {
+ public:
+  // Build after the module is on its final device (the state is allocated next to the params).
+  Optimizer(const torch::nn::Module& module, const OptimizerOptions& options);
+
+  void step();                           // one AdamW update from the current .grad
+  void zero_grad(bool set_to_none = true);
+  void set_lr(double lr);                // every group; the schedule calls it before step()
+  double lr() const;
+
+  // The whole state (moments, step counts, hyper-parameters). Loading requires an optimizer
+  // built over the same module structure; resume is bit-identical.
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
+  void save(const std::string& path) const;
+  void load(const std::string& path);    // Error naming the file if missing or unreadable
+
+  const std::vector<at::Tensor>& parameters() const { return parameters_; }  // unique, all groups
+  const ParameterGroups& groups() const { return groups_; }
+  torch::optim::AdamW& adamw() { return *adamw_; }
+
+ private:
+  ParameterGroups groups_;
+  std::vector<at::Tensor> parameters_;
+  std::unique_ptr<torch::optim::AdamW> adamw_;
+};
+
+}  // namespace roberta
