@@ -26,7 +26,6 @@ namespace {
 struct Origin {
   std::string name;     // file path, or the override text "--set k=v"
   bool has_lines;       // false for --set: the override itself is the location
-  fs::path dir;         // where relative preset paths are resolved
 
   std::string at(const YAML::Node& node) const {
     if (!has_lines) return name;
@@ -245,7 +244,7 @@ Config load_config(const std::vector<std::string>& files, const std::vector<std:
   if (!preset.empty()) {
     fs::path path = config_detail::find_preset(preset, preset_dir, preset_location);
     const YAML::Node root = read_yaml_file(path, "preset");
-    Origin origin{path.string(), true, path.parent_path()};
+    Origin origin{path.string(), true};
     if (root.IsMap() && root["preset"]) {
       fail("{}: preset: expected no preset inside a preset file, found '{}'", origin.at(root["preset"]),
            root["preset"].IsScalar() ? root["preset"].Scalar() : flow_text(root["preset"]));
@@ -253,11 +252,11 @@ Config load_config(const std::vector<std::string>& files, const std::vector<std:
     apply_document(config, root, origin, where);
   }
   for (const auto& doc : docs) {
-    Origin origin{doc.path.string(), true, doc.path.parent_path()};
+    Origin origin{doc.path.string(), true};
     apply_document(config, doc.root, origin, where);
   }
   for (const auto& o : sets) {
-    Origin origin{o.text, false, fs::current_path()};
+    Origin origin{o.text, false};
     apply_entry(config, o.key, o.value, o.text, origin, where);
   }
   config.preset = preset;
@@ -270,7 +269,7 @@ Config config_from_yaml_string(const std::string& yaml, const std::string& origi
   YAML::Node root = parse_yaml(yaml, origin_name);
   Config config;
   Provenance where;
-  apply_document(config, root, Origin{origin_name, true, fs::current_path()}, where);
+  apply_document(config, root, Origin{origin_name, true}, where);
   resolve(config, where);
   config_detail::validate_config(config, &where);
   return config;

@@ -18,20 +18,27 @@ namespace roberta {
 
 // tokenizer.*: where the byte-level BPE files live and how to train them.
 struct TokenizerConfig {
-  std::string dir;                  // tokenizer.dir: holds vocab.json + merges.txt, e.g. runs/demo/tokenizer
-  int64_t vocab_size = 50265;       // tokenizer.vocab_size: target size when training, specials included
+  // tokenizer.dir: holds vocab.json + merges.txt, e.g. runs/demo/tokenizer
+  std::string dir;
+  // tokenizer.vocab_size: target size when training, specials included
+  int64_t vocab_size = 50265;
   int64_t min_frequency = 2;        // tokenizer.min_frequency: merges of rarer pairs are not learnt
   std::vector<std::string> inputs;  // tokenizer.inputs: training text files; empty = data.train
-  int64_t max_input_mb = 0;         // tokenizer.max_input_mb: train on at most this much text; 0 = all
+  // tokenizer.max_input_mb: train on at most this much text; 0 = all
+  int64_t max_input_mb = 0;
 };
 
 // data.*: the corpus, its binary shards and the input format (FormatOptions: format, seq_len,
 // nsp_random_prob), plus the background loader.
 struct DataConfig : data::FormatOptions {
-  std::string train;               // data.train: training text, one sentence per line, blank line between documents
-  std::string valid;               // data.valid: held-out text in the same layout; empty = no validation
-  std::string shard_dir;           // data.shard_dir: binary token shards; empty = <train.out_dir>/shards
-  int64_t preprocess_workers = 0;  // data.preprocess_workers: threads tokenizing the corpus; 0 = all cores
+  // data.train: training text, one sentence per line, blank line between documents
+  std::string train;
+  // data.valid: held-out text in the same layout; empty = no validation
+  std::string valid;
+  // data.shard_dir: binary token shards; empty = <train.out_dir>/shards
+  std::string shard_dir;
+  // data.preprocess_workers: threads tokenizing the corpus; 0 = all cores
+  int64_t preprocess_workers = 0;
   int64_t workers = 1;             // data.workers: loader threads masking and collating
   int64_t prefetch = 8;            // data.prefetch: micro-batches queued ahead of the trainer
   bool shuffle = true;             // data.shuffle: reshuffle samples every epoch
@@ -42,7 +49,8 @@ struct DataConfig : data::FormatOptions {
 // objective.*: weights of the losses summed into the training loss.
 struct ObjectiveConfig {
   double mlm_weight = 1.0;  // objective.mlm_weight: masked-LM loss weight
-  double nsp_weight = 0.0;  // objective.nsp_weight: next-sentence loss weight (pair formats, model.nsp_head)
+  // objective.nsp_weight: next-sentence loss weight (pair formats, model.nsp_head)
+  double nsp_weight = 0.0;
 };
 
 // optim.*: AdamW (OptimizerOptions: lr, betas, eps, weight_decay, no_decay, clip_norm).
@@ -52,7 +60,8 @@ struct OptimConfig : OptimizerOptions {
 
 // schedule.*: warmup then decay (ScheduleOptions: kind, warmup_steps, power, end_lr).
 struct ScheduleConfig : ScheduleOptions {
-  int64_t total_steps = 0;  // schedule.total_steps: step where the decay ends; 0 = train.max_steps (resolved on load)
+  // schedule.total_steps: step where the decay ends; 0 = train.max_steps (resolved on load)
+  int64_t total_steps = 0;
 
   const ScheduleOptions& schedule_options() const { return *this; }
 };
@@ -60,9 +69,11 @@ struct ScheduleConfig : ScheduleOptions {
 // batch.*: the global batch (all ranks, all accumulation steps) and the micro-batch per rank.
 struct BatchConfig {
   int64_t sequences = 8192;  // batch.sequences: global batch in sequences, e.g. 8192 (RoBERTa)
-  int64_t tokens = 0;        // batch.tokens: global batch in tokens (doc_sentences); 0 = sequences x seq_len
+  // batch.tokens: global batch in tokens (doc_sentences); 0 = sequences x seq_len
+  int64_t tokens = 0;
   int64_t micro = 16;        // batch.micro: sequences per forward/backward on one rank
-  int64_t micro_tokens = 0;  // batch.micro_tokens: padded B x T budget of a token-batched micro-batch; 0 = micro x seq_len
+  // batch.micro_tokens: padded B x T budget of a token-batched micro-batch; 0 = micro x seq_len
+  int64_t micro_tokens = 0;
 };
 
 enum class ResumeMode { automatic, never };          // "auto" | "never"
@@ -77,13 +88,17 @@ struct TrainConfig {
   uint64_t seed = 1;                  // train.seed: model init, masking, shuffling
   int64_t log_every = 100;            // train.log_every: steps between progress lines / metrics
   int64_t eval_every = 1000;          // train.eval_every: steps between validations; 0 = never
-  int64_t eval_batches = 50;          // train.eval_batches: micro-batches per validation; 0 = whole split
-  int64_t save_every = 5000;          // train.save_every: steps between checkpoints; 0 = only at the end
+  // train.eval_batches: micro-batches per validation; 0 = whole split
+  int64_t eval_batches = 50;
+  // train.save_every: steps between checkpoints; 0 = only at the end
+  int64_t save_every = 5000;
   int64_t keep_last = 3;              // train.keep_last: checkpoints kept; 0 = all
-  ResumeMode resume = ResumeMode::automatic;  // train.resume: auto = continue from the newest checkpoint
+  // train.resume: auto = continue from the newest checkpoint
+  ResumeMode resume = ResumeMode::automatic;
   DeviceKind device = DeviceKind::automatic;  // train.device
   Precision precision = Precision::automatic; // train.precision
-  int64_t max_nonfinite_in_a_row = 5; // train.max_nonfinite_in_a_row: skipped non-finite steps before stopping
+  // train.max_nonfinite_in_a_row: skipped non-finite steps before stopping
+  int64_t max_nonfinite_in_a_row = 5;
   bool tensorboard = true;            // train.tensorboard: write TensorBoard event files
 };
 
@@ -102,14 +117,17 @@ struct FinetuneConfig {
   int64_t epochs = 10;           // finetune.epochs
   double lr = 1e-5;              // finetune.lr: peak LR (RoBERTa GLUE: 1e-5, 2e-5 for RTE/STS-B)
   int64_t batch = 32;            // finetune.batch: sequences per update (16 for small tasks)
-  int64_t micro = 0;             // finetune.micro: sequences per forward/backward; 0 = finetune.batch
+  // finetune.micro: sequences per forward/backward; 0 = finetune.batch
+  int64_t micro = 0;
   int64_t seq_len = 512;         // finetune.seq_len: longest input, longer pairs are truncated
   double warmup_ratio = 0.06;    // finetune.warmup_ratio: fraction of updates spent warming up
   double weight_decay = 0.1;     // finetune.weight_decay
   double head_dropout = 0.1;     // finetune.head_dropout: dropout in the classification head
-  std::string metric;            // finetune.metric: accuracy|f1|mcc|pearson|spearman; empty = task's own
+  // finetune.metric: accuracy|f1|mcc|pearson|spearman; empty = task's own
+  std::string metric;
   int64_t num_labels = 0;        // finetune.num_labels: classes (1 = regression); 0 = from the task
-  int64_t patience = 0;          // finetune.patience: epochs without improvement before stopping; 0 = off
+  // finetune.patience: epochs without improvement before stopping; 0 = off
+  int64_t patience = 0;
 };
 
 struct Config {
