@@ -80,3 +80,15 @@ TEST_CASE("configs/pretrain: the paper's recipe and the demo", "[config]") {
   CHECK(demo.schedule.warmup_steps * 20 >= demo.train.max_steps);
   CHECK(demo.schedule.warmup_steps * 10 <= demo.train.max_steps);
 }
+
+TEST_CASE("every shipped config under configs/ resolves", "[config]") {
+  ::unsetenv("ROBERTA_CONFIG_DIR");
+  int count = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(kConfigs)) {
+    if (entry.path().extension() != ".yaml") continue;
+    INFO(entry.path().string());
+    CHECK_NOTHROW(load_config({entry.path().string()}));
+    ++count;
+  }
+  CHECK(count >= 6);  // 3 presets + 3 pretrain configs at least
+}
