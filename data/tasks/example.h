@@ -1,0 +1,22 @@
+// One downstream example as every task reader returns it: classification and regression
+// (text_a, optional text_b, label or target) and token tagging (tokens, tags).
+#pragma once
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace roberta::data::tasks {
+
+struct Example {
+  std::string text_a;               // first (or only) text
+  std::string text_b;               // second text of a pair task; empty otherwise
+  std::string label;                // class name as in the file ("entailment", "1"); empty if unlabeled
+  float target = std::nanf("");     // regression target (STS-B score, numeric JSONL label); NaN otherwise
+  std::vector<std::string> tokens;  // token tagging: the words
+  std::vector<std::string> tags;    // token tagging: one tag per word (empty if unlabeled)
+
+  bool has_label() const { return !label.empty() || !std::isnan(target) || !tags.empty(); }
+};
+
+}  // namespace roberta::data::tasks
