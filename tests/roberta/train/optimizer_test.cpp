@@ -179,3 +179,38 @@ TEST_CASE("loading a missing optimizer state names the file", "[train][optimizer
   CHECK_THROWS_WITH(optimizer.load(std::string("no/such/optim.pt")),
                        Catch::Matchers::Contains("no/such/optim.pt"));
 }
+
+// Hidden benchmark (run by hand: test_train "[bench]"): does the per-parameter loop of
+// LibTorch's AdamW cost anything next to one flat tensor of the same size? roberta-base shapes.
+#include <chrono>
+TEST_CASE("AdamW step time: roberta-base shapes vs one flat tensor", "[.][bench]") {
+  std::vector<std::vector<int64_t>> shapes{{50265, 768}, {514, 768}, {1, 768}, {768}, {768}};
+  for (int layer = 0; layer < 12; ++layer) {
+    for (int k = 0; k < 4; ++k) {
+      shapes.push_back({768, 768});
+      shapes.push_back({768});
+    }
+    shapes.insert(shapes.end(), {{768}, {768}, {3072, 768}, {3072}, {768, 3072}, {768}, {768}, {768}});
+  }
+  shapes.insert(shapes.end(), {{768, 768}, {768}, {768}, {768}, {50265}});
+  auto time_steps = [](std::shared_ptr<torch::nn::Module> module) {
+    Optimizer optimizer(*module, {});
+    for (auto& p : optimizer.parameters()) p.mutable_grad() = at::randn_like(p) * 1e-3;
+    optimizer.step();  // allocates the state
+    const auto start = std::chrono::steady_clock::now();
+    const int steps = 3;
+    for (int s = 0; s < steps; ++s) optimizer.step();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / steps;
+  };
+  auto many = std::make_shared<torch::nn::Module>();
+  int64_t numel = 0;
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    auto p = many->register_parameter("p" + std::to_string(i), at::randn(shapes[i]) * 0.02);
+    numel += p.numel();
+  }
+  auto flat = std::make_shared<torch::nn::Module>();
+  flat->register_parameter("flat", at::randn({numel / 768, 768}) * 0.02);
+  const double many_s = time_steps(many), flat_s = time_steps(flat);
+  WARN(shapes.size() << " tensors, " << numel << " params: " << many_s * 1e3 << " ms/step; one flat "
+                     << "tensor: " << flat_s * 1e3 << " ms/step (threads " << at::get_num_threads() << ")");
+}
