@@ -11,6 +11,7 @@ packages=(
   libgloo-dev             # c10d's Gloo backend headers
   libyaml-cpp-dev libfmt-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
   catch2                  # Catch2 v2
+  python3-protobuf        # tests: decodes our TensorBoard event files with Google's runtime
 )
 
 missing=()

@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -152,6 +154,22 @@ TEST_CASE("event files decode to the version event and scalar summaries",
     float simple_value;
     std::memcpy(&simple_value, &field(value, 2).bits, 4);
     CHECK(simple_value == wants[k].value);
+  }
+
+  // Second opinion from Google's protobuf runtime (Debian python3-protobuf), when installed.
+  if (std::system("/usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1") == 0) {
+    const std::string command = std::string("/usr/bin/python3 ") + ROBERTA_SOURCE_DIR +
+                                "/tests/roberta/train/read_tfevents.py '" + path + "' 2>&1";
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::string output;
+    char chunk[256];
+    while (fgets(chunk, sizeof(chunk), pipe)) output += chunk;
+    CHECK(pclose(pipe) == 0);
+    // 4e-4 rounded to float prints as 0.00039999998989515007 in Python.
+    CHECK(output == "120 train/loss 7.25\n300 train/lr 0.00039999998989515007\nok: 3 records\n");
+  } else {
+    WARN("python3-protobuf not installed: the protobuf-runtime check of event files is skipped");
   }
   std::filesystem::remove_all(dir);
 }
