@@ -6,12 +6,15 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/reducer.hpp>
+#include <torch/version.h>
 #ifdef ROBERTA_WITH_NCCL
 #include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <algorithm>
 #include <cstdlib>
+#include <unordered_set>
 #include <exception>
 
 #include "roberta/dist/bucketed_gradient_sync.h"
@@ -53,6 +56,39 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
+// LibTorch 2.x made Gloo/NCCL "backends" that a ProcessGroup dispatches to by device type;
+// 1.13's ProcessGroupGloo/NCCL are process groups themselves. (The 2.x branch follows the
+// 2.1-2.5 API and is not compiled on this project's CPU machines.)
+template <typename Group>
+c10::intrusive_ptr<c10d::ProcessGroup> as_process_group(c10::intrusive_ptr<Group> group,
+                                                        const c10::intrusive_ptr<c10d::Store>& store,
+                                                        const DistEnvironment& env, const std::string& name,
+                                                        std::chrono::milliseconds timeout) {
+#if TORCH_VERSION_MAJOR >= 2
+  auto wrapper = c10::make_intrusive<c10d::ProcessGroup>(
+      store, env.rank, env.world_size, c10::make_intrusive<c10d::ProcessGroup::Options>(name, timeout));
+  bool nccl = name == "nccl";
+  wrapper->setBackend(nccl ? c10::DeviceType::CUDA : c10::DeviceType::CPU,
+                      nccl ? c10d::ProcessGroup::BackendType::NCCL : c10d::ProcessGroup::BackendType::GLOO,
+                      c10::intrusive_ptr<c10d::Backend>(std::move(group)));
+  return wrapper;
+#else
+  (void)store, (void)env, (void)name, (void)timeout;
+  return group;
+#endif
+}
+
+// The parameters that get gradients, each once: a tied weight (LM head = word embeddings) can
+// be listed twice by Module::parameters(), and reducing it twice would double its gradient.
+std::vector<at::Tensor> unique_trainable(const std::vector<at::Tensor>& params) {
+  std::vector<at::Tensor> unique;
+  std::unordered_set<const void*> seen;
+  for (const auto& param : params) {
+    if (param.requires_grad() && seen.insert(param.unsafeGetTensorImpl()).second) unique.push_back(param);
+  }
+  return unique;
+}
+
 }  // namespace
 
 C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnvironment& env,
@@ -82,7 +118,9 @@ C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnviron
     if (backend == "gloo") {
       auto gloo_options = c10d::ProcessGroupGloo::Options::create(timeout_);
       gloo_options->devices.push_back(gloo_device(env.master_addr));
-      process_group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, env.rank, env.world_size, gloo_options);
+      process_group_ = as_process_group(
+          c10::make_intrusive<c10d::ProcessGroupGloo>(store_, env.rank, env.world_size, gloo_options), store_, env,
+          backend, timeout_);
     } else if (backend == "nccl") {
 #ifdef ROBERTA_WITH_NCCL
       // Without async error handling NCCL ignores the timeout and a dead rank hangs the job.
@@ -91,7 +129,9 @@ C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnviron
       c10::cuda::set_device(static_cast<c10::DeviceIndex>(env.local_rank % std::max(1, static_cast<int>(c10::cuda::device_count()))));
       auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
       nccl_options->timeout = timeout_;
-      process_group_ = c10::make_intrusive<c10d::ProcessGroupNCCL>(store_, env.rank, env.world_size, nccl_options);
+      process_group_ = as_process_group(
+          c10::make_intrusive<c10d::ProcessGroupNCCL>(store_, env.rank, env.world_size, nccl_options), store_, env,
+          backend, timeout_);
 #else
       fail("dist.backend: expected gloo (this build has no NCCL: LibTorch without CUDA), found nccl");
 #endif
@@ -147,7 +187,7 @@ void C10dCommunicator::all_reduce_sum(const std::vector<at::Tensor>& tensors) {
 
 void C10dCommunicator::all_reduce_gradients(const std::vector<at::Tensor>& params) {
   std::vector<at::Tensor> grads;
-  for (const auto& param : params) {
+  for (const auto& param : unique_trainable(params)) {
     if (param.grad().defined()) grads.push_back(param.grad());
   }
   if (grads.empty()) return;
@@ -181,8 +221,8 @@ void C10dCommunicator::barrier() {
 }
 
 std::unique_ptr<GradientSync> C10dCommunicator::make_gradient_sync(const std::vector<at::Tensor>& params) {
-  if (options_.overlap) return std::make_unique<ReducerGradientSync>(*this, params);
-  return std::make_unique<BucketedGradientSync>(*this, params);
+  if (options_.overlap) return std::make_unique<ReducerGradientSync>(*this, unique_trainable(params));
+  return std::make_unique<BucketedGradientSync>(*this, unique_trainable(params));
 }
 
 }  // namespace roberta

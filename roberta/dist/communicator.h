@@ -34,11 +34,13 @@ class Communicator {
   void all_reduce_sum(const at::Tensor& tensor) { all_reduce_sum(std::vector<at::Tensor>{tensor}); }
   // In place: the .grad of every parameter becomes the sum over ranks, communicated in
   // flattened buckets of dist.bucket_mb. Parameters without a gradient are skipped (every
-  // rank must have gradients for the same parameters).
+  // rank must have gradients for the same parameters); a tensor listed twice (tied weights)
+  // is reduced once.
   virtual void all_reduce_gradients(const std::vector<at::Tensor>& params) = 0;
   // Blocks until every rank has reached it.
   virtual void barrier() = 0;
-  // The gradient synchroniser for these parameters (all requiring grad, fixed for the run):
+  // The gradient synchroniser for these parameters (fixed for the run, after the model is on
+  // its device; frozen ones and duplicates are left out):
   // c10d::Reducer overlap when dist.overlap, else all_reduce_gradients after backward.
   virtual std::unique_ptr<GradientSync> make_gradient_sync(const std::vector<at::Tensor>& params) = 0;
 };

@@ -36,7 +36,9 @@ TEST_CASE("gradient sync: no communication until the last micro-step, then the e
       int r = communicator.rank();
       auto weight = at::zeros({2, 3}).requires_grad_();  // (out 2, in 3)
       auto bias = at::zeros({2}).requires_grad_();
-      auto sync = communicator.make_gradient_sync({weight, bias});
+      auto frozen = at::zeros({2}).requires_grad_(false);
+      // weight listed twice, as a tied weight is by Module::parameters(): reduced once
+      auto sync = communicator.make_gradient_sync({weight, bias, weight, frozen});
       for (int window = 0; window < 2; window++) {  // the 2nd window runs on rebuilt buckets
         for (int m = 0; m < micro_steps; m++) {
           // loss = sum_i (W x + b)_i: dL/dW[i][j] = x_j, dL/db[i] = 1 per row
