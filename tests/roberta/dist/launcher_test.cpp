@@ -156,6 +156,24 @@ TEST_CASE("roberta launch -- dist-selftest: two ranks agree; a failed or hung ra
     CHECK(seconds_since(start) < 15.0);
     CHECK_THAT(out, Catch::Contains("launch: failed: rank 1 exited with status 5"));
   }
+  SECTION("a rank killed with SIGKILL mid-job (no launcher): the other fails at once, not after the timeout") {
+    char dir_template[] = "/tmp/roberta-dist-XXXXXX";
+    std::string dir = mkdtemp(dir_template);
+    int port = roberta::find_free_port();
+    std::string env = "WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port);
+    // rank 1 connects, then hangs; once it has said so, it is killed; rank 0 must not wait 60 s.
+    std::string script =
+        env + " RANK=1 " + binary + " --threads 1 dist-selftest --timeout 60 --hang-rank 1 >" + dir + "/r1.log 2>&1 & p1=$!; " +
+        env + " RANK=0 " + binary + " --threads 1 dist-selftest --timeout 60 >" + dir + "/r0.log 2>&1 & p0=$!; " +
+        "n=0; until grep -q 'stops responding' " + dir + "/r1.log || [ $n -ge 300 ]; do sleep 0.1; n=$((n+1)); done; " +
+        "sleep 0.5; kill -9 $p1; wait $p0; echo rank0 status $?; cat " + dir + "/r0.log; rm -rf " + dir;
+    auto start = Clock::now();
+    auto [code, out] = run_command(script);
+    INFO(out);
+    CHECK(seconds_since(start) < 40.0);
+    CHECK_THAT(out, Catch::Contains("rank0 status 1"));
+    CHECK_THAT(out, Catch::Contains("error: dist: all_reduce_sum") && Catch::Contains("rank 0 of 2"));
+  }
   SECTION("a rank that hangs: the other times out within dist.timeout_s") {
     auto start = Clock::now();
     auto [code, out] = run_command(binary + " launch --nproc 2 --threads-per-rank 1 --grace 1 -- dist-selftest --timeout 3 --hang-rank 1");
