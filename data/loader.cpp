@@ -70,10 +70,19 @@ EpochPlan Loader::epoch_plan(int64_t epoch) const {
 
   plan.batch_begin.push_back(0);
   if (token_batched()) {
-    // Grow the batch while the padded size (sequences x longest) stays within the budget.
+    // Variable lengths: sort windows of samples by length so batches pad little, cut them
+    // while the padded size (sequences x longest) stays within the budget, then shuffle the
+    // order of the batches (fairseq's batch_by_size, made deterministic).
+    const size_t window = static_cast<size_t>(std::max<int64_t>(64 * options_.micro_batch, 1));
+    auto length_of = [&](uint64_t sample) { return plan_->samples[sample].length; };
+    for (size_t w = 0; w < plan.samples.size(); w += window) {
+      auto end = plan.samples.begin() + static_cast<std::ptrdiff_t>(std::min(plan.samples.size(), w + window));
+      std::stable_sort(plan.samples.begin() + static_cast<std::ptrdiff_t>(w), end,
+                       [&](uint64_t a, uint64_t b) { return length_of(a) < length_of(b); });
+    }
     uint64_t count = 0, longest = 0;
     for (size_t i = 0; i < plan.samples.size(); ++i) {
-      const uint64_t length = plan_->samples[plan.samples[i]].length;
+      const uint64_t length = length_of(plan.samples[i]);
       const uint64_t grown = std::max(longest, length);
       if (count > 0 && (count + 1) * grown > static_cast<uint64_t>(options_.micro_tokens)) {
         plan.batch_begin.push_back(i);
@@ -83,6 +92,25 @@ EpochPlan Loader::epoch_plan(int64_t epoch) const {
       ++count;
       longest = std::max(longest, length);
     }
+    plan.batch_begin.push_back(plan.samples.size());
+    if (options_.shuffle && mode_ == LoaderMode::train) {
+      const size_t batches = plan.batch_begin.size() - 1;
+      std::vector<size_t> order(batches);
+      std::iota(order.begin(), order.end(), 0);
+      Rng rng(hash_keys({options_.seed, 0xba7c, static_cast<uint64_t>(epoch)}));
+      for (size_t i = batches; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+      std::vector<uint64_t> samples;
+      std::vector<size_t> begin{0};
+      samples.reserve(plan.samples.size());
+      for (size_t b : order) {
+        samples.insert(samples.end(), plan.samples.begin() + static_cast<std::ptrdiff_t>(plan.batch_begin[b]),
+                       plan.samples.begin() + static_cast<std::ptrdiff_t>(plan.batch_begin[b + 1]));
+        begin.push_back(samples.size());
+      }
+      plan.samples = std::move(samples);
+      plan.batch_begin = std::move(begin);
+    }
+    return plan;
   } else {
     for (size_t i = static_cast<size_t>(options_.micro_batch); i < plan.samples.size();
          i += static_cast<size_t>(options_.micro_batch)) {

@@ -4,8 +4,9 @@
 //
 // Determinism: epoch e's order is a permutation seeded by (seed, e) (identity without
 // shuffle), rank r takes the positions p with p % world_size == r (disjoint and complete;
-// rank counts differ by at most one), batches are cut from that list (fixed sequence count,
-// or a padded-token budget for DOC-SENTENCES and SENTENCE-PAIR), and masks are a pure
+// rank counts differ by at most one), batches are cut from that list (fixed sequence count;
+// for DOC-SENTENCES and SENTENCE-PAIR a padded-token budget over windows of 64 x micro_batch
+// samples sorted by length, the batches then shuffled), and masks are a pure
 // function of (seed, epoch, sample number). So a batch depends only on (seed, rank,
 // world_size, epoch, batch index), which is the whole saved position. Batches never span
 // epochs: an epoch's last batch may be smaller.

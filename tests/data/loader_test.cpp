@@ -112,13 +112,17 @@ TEST_CASE("a restored loader yields exactly the batches of the uninterrupted run
   }
 }
 
-TEST_CASE("validation: in order, fixed masks, one finite pass", "[data][loader]") {
+TEST_CASE("validation: unshuffled, fixed masks, one finite pass", "[data][loader]") {
   auto ds = small_dataset();
   LoaderOptions o;
   o.micro_batch = 8;
   Loader loader(ds, format_of(InputFormat::doc_sentences), MaskingOptions{}, o, LoaderMode::validation);
   auto plan = loader.epoch_plan(0);
-  for (size_t i = 0; i < plan.samples.size(); ++i) REQUIRE(plan.samples[i] == i);
+  // every sample once; the order (length-sorted windows) does not depend on the epoch
+  auto sorted = plan.samples;
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == i);
+  CHECK(loader.epoch_plan(1).samples == plan.samples);
   std::vector<Batch> first;
   Batch b;
   while (loader.next(b)) first.push_back(b);
@@ -133,7 +137,8 @@ TEST_CASE("token-batched formats stay within the padded token budget", "[data][l
   auto ds = small_dataset();
   for (auto format : {InputFormat::doc_sentences, InputFormat::sentence_pair}) {
     LoaderOptions o;
-    o.micro_batch = 4;  // budget 4 x 48 = 192 padded tokens
+    o.micro_batch = 4;  // budget 4 x 48 = 192 padded tokens; length-sorted windows of 256
+    o.shuffle = false;  // keeps the batches in window order for the greedy check
     Loader loader(ds, format_of(format), MaskingOptions{}, o);
     auto plan = loader.epoch_plan(0);
     int64_t sequences = 0;
@@ -141,8 +146,8 @@ TEST_CASE("token-batched formats stay within the padded token budget", "[data][l
       Batch batch = loader.next();
       REQUIRE(batch.input_ids.numel() <= 192);
       sequences += batch.num_sequences;
-      // greedy: one more sample would have broken the budget
-      if (i + 1 < plan.num_batches()) {
+      // greedy: one more sample (of the same window) would have broken the budget
+      if (i + 1 < plan.num_batches() && plan.batch_begin[i + 1] % 256 != 0) {
         const auto next_len = loader.plan().samples[plan.samples[plan.batch_begin[i + 1]]].length;
         REQUIRE((batch.num_sequences + 1) * std::max<int64_t>(batch.input_ids.size(1), next_len) > 192);
       }
@@ -193,4 +198,19 @@ TEST_CASE("destroying a loader with a full queue does not hang", "[data][loader]
     if (i % 2) loader.next();
   }
   SUCCEED();
+}
+
+TEST_CASE("token batching: shuffled epochs keep every sample once and differ", "[data][loader]") {
+  auto ds = small_dataset();
+  LoaderOptions o;
+  o.micro_batch = 4;
+  Loader loader(ds, format_of(InputFormat::sentence_pair), MaskingOptions{}, o);
+  auto e0 = loader.epoch_plan(0), e1 = loader.epoch_plan(1);
+  CHECK(e0.samples != e1.samples);
+  for (auto* plan : {&e0, &e1}) {
+    auto sorted = plan->samples;
+    std::sort(sorted.begin(), sorted.end());
+    REQUIRE(sorted.size() == loader.plan().samples.size());
+    for (size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == i);
+  }
 }
