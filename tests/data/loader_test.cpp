@@ -214,3 +214,20 @@ TEST_CASE("token batching: shuffled epochs keep every sample once and differ", "
     for (size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == i);
   }
 }
+
+TEST_CASE("through the loader: static masks repeat every `copies` epochs, dynamic ones do not", "[data][loader]") {
+  auto ds = small_dataset();
+  LoaderOptions o;
+  o.micro_batch = 8;
+  o.shuffle = false;  // same sample order every epoch, so batches line up
+  MaskingOptions fixed;
+  fixed.dynamic = false;
+  fixed.copies = 3;
+  Loader stat(ds, format_of(InputFormat::full_sentences), fixed, o);
+  Loader dyn(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, o);
+  for (int64_t b : {0, 2}) {
+    CHECK(same(stat.build_batch(stat.epoch_plan(0), b), [&] { auto x = stat.build_batch(stat.epoch_plan(3), b); x.epoch = 0; return x; }()));
+    CHECK_FALSE(stat.build_batch(stat.epoch_plan(0), b).input_ids.equal(stat.build_batch(stat.epoch_plan(1), b).input_ids));
+    CHECK_FALSE(dyn.build_batch(dyn.epoch_plan(0), b).input_ids.equal(dyn.build_batch(dyn.epoch_plan(3), b).input_ids));
+  }
+}
