@@ -39,13 +39,17 @@ void save_weights(const torch::nn::Module& module, const std::string& path, cons
 }
 
 LoadWeightsReport load_weights(torch::nn::Module& module, const std::string& path, const LoadWeightsOptions& options) {
-  SafetensorsFile file = read_safetensors(path);
+  return load_weights(module, read_safetensors(path).tensors, path, options);
+}
+
+LoadWeightsReport load_weights(torch::nn::Module& module, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                               const std::string& path, const LoadWeightsOptions& options) {
   auto params = module.named_parameters();
   LoadWeightsReport report;
   std::vector<std::string> mismatches;
   std::set<std::string> seen;
   std::vector<std::pair<at::Tensor, at::Tensor>> copies;  // (parameter, source): applied only if all is well
-  for (const auto& [name, tensor] : file.tensors) {
+  for (const auto& [name, tensor] : tensors) {
     if (name == kTiedDecoderName && params.contains(kWordEmbeddingsName) && params.contains("lm_head.bias")) {
       // Tied: the word embeddings carry it. Only its shape is checked.
       if (tensor.sizes() != params[kWordEmbeddingsName].sizes()) {

@@ -5,6 +5,8 @@
 
 #include <torch/nn/module.h>
 
+#include <ATen/ATen.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -41,5 +43,8 @@ void save_weights(const torch::nn::Module& module, const std::string& path, cons
 // the module is left unchanged when it throws.
 LoadWeightsReport load_weights(torch::nn::Module& module, const std::string& path,
                                const LoadWeightsOptions& options = {});
+// Same, from tensors already in memory (e.g. renamed by import-hf); `origin` names them in errors.
+LoadWeightsReport load_weights(torch::nn::Module& module, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                               const std::string& origin, const LoadWeightsOptions& options = {});
 
 }  // namespace roberta

@@ -1,0 +1,33 @@
+// Hugging Face's RobertaConfig (config.json) <-> our ModelOptions, and the HF state-dict
+// naming variants import-hf accepts. Only the architecture travels; HF-only keys are written
+// with RoBERTa's values (bos 0, eos 2, absolute positions, GELU).
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "roberta/model/options.h"
+
+namespace roberta {
+
+// config.json -> ModelOptions. Errors (roberta::Error naming `path` and the key) for missing
+// keys, an activation other than exact "gelu", non-absolute positions, a non-RoBERTa model_type.
+ModelOptions model_options_from_hf_config(const nlohmann::json& config, const std::string& path);
+
+// ModelOptions -> config.json. architecture: "RobertaForMaskedLM" or
+// "RobertaForSequenceClassification" (then num_labels > 0 is written as id2label/label2id).
+nlohmann::json hf_config_from_model_options(const ModelOptions& options,
+                                            const std::string& architecture = "RobertaForMaskedLM",
+                                            int64_t num_labels = 0);
+
+// HF files saved from a bare RobertaModel name tensors "embeddings.*" / "encoder.*" without
+// the "roberta." prefix; this adds it so the names match ours. Other names are kept.
+std::vector<std::pair<std::string, at::Tensor>> with_roberta_prefix(
+    std::vector<std::pair<std::string, at::Tensor>> tensors);
+
+}  // namespace roberta
