@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <memory>
+#include <queue>
 #include <unordered_map>
 
 #include "tokenizer/byte_table.h"
@@ -118,7 +119,57 @@ const BpeModel::MergeSlot* BpeModel::find_merge(int32_t left, int32_t right) con
   }
 }
 
+// Long pieces: the same merges in O(n log n) with a heap of (rank, position) over a linked
+// list of symbols. A popped entry is acted on only if its pair is still there (a rank names
+// one pair), so the order is "lowest rank, then leftmost", exactly as in bpe() below.
+void BpeModel::bpe_long(std::string_view bytes, std::vector<int32_t>& out) const {
+  struct Symbol {
+    int32_t id;
+    int32_t prev, next;  // -1: none
+  };
+  std::vector<Symbol> symbols;
+  symbols.reserve(bytes.size());
+  for (unsigned char b : bytes) {
+    int32_t id = byte_ids_[b];
+    if (id < 0) {
+      missing_bytes_.fetch_add(1, std::memory_order_relaxed);
+      if (unk_id_ < 0) continue;
+      id = unk_id_;
+    }
+    int32_t i = int32_t(symbols.size());
+    symbols.push_back({id, i - 1, -1});
+    if (i > 0) symbols[i - 1].next = i;
+  }
+  using Entry = std::pair<int32_t, int32_t>;  // (rank, left position): smallest first
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
+  auto push = [&](int32_t left) {
+    if (left < 0 || symbols[left].next < 0) return;
+    if (const MergeSlot* m = find_merge(symbols[left].id, symbols[symbols[left].next].id)) heap.push({m->rank, left});
+  };
+  for (int32_t i = 0; i + 1 < int32_t(symbols.size()); ++i) push(i);
+  while (!heap.empty()) {
+    auto [rank, left] = heap.top();
+    heap.pop();
+    Symbol& s = symbols[left];
+    if (s.id < 0 || s.next < 0) continue;  // merged away, or now last
+    const MergeSlot* m = find_merge(s.id, symbols[s.next].id);
+    if (!m || m->rank != rank) continue;  // the pair changed since it was queued
+    Symbol& right = symbols[s.next];
+    s.id = m->id;
+    s.next = right.next;
+    if (right.next >= 0) symbols[right.next].prev = left;
+    right.id = -1;
+    push(s.prev);
+    push(left);
+  }
+  for (int32_t i = symbols.empty() ? -1 : 0; i >= 0; i = symbols[i].next) out.push_back(symbols[i].id);
+}
+
 void BpeModel::bpe(std::string_view bytes, std::vector<int32_t>& out) const {
+  if (bytes.size() > kLongPiece) {
+    bpe_long(bytes, out);
+    return;
+  }
   // symbols: the current segmentation; ranks[i]: rank of merging symbols[i], symbols[i+1].
   thread_local std::vector<int32_t> symbols, ranks;
   symbols.clear();

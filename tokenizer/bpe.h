@@ -40,6 +40,8 @@ class BpeModel {
   static constexpr uint64_t kEmpty = ~uint64_t(0);  // ids are < 2^31, so never a real key
   const MergeSlot* find_merge(int32_t left, int32_t right) const;
   void bpe(std::string_view bytes, std::vector<int32_t>& out) const;
+  void bpe_long(std::string_view bytes, std::vector<int32_t>& out) const;
+  static constexpr size_t kLongPiece = 64;  // above this, the O(n log n) merge loop
 
   std::array<int32_t, 256> byte_ids_{};
   std::vector<MergeSlot> merges_;

@@ -54,6 +54,12 @@ const texts = [
   ['specials_text', '<s>Hello</s> world <pad> <unk> </s>'],
   ['long_word', 'Pneumonoultramicroscopicsilicovolcanoconiosis antidisestablishmentarianism'],
   ['empty', ''],
+  // Pieces longer than 64 bytes take the tokenizer's O(n log n) merge path.
+  ['long_letters', 'supercalifragilisticexpialidocious'.repeat(9) + ' aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
+  ['long_digits', '31415926535897932384626433832795028841971693993751058209749445923078164062862089986280348253421170679'],
+  ['long_spaces', ' '.repeat(150) + 'x' + '\n'.repeat(70) + 'y' + '\t'.repeat(80)],
+  ['long_punct', '=-'.repeat(60) + ' ' + '!?'.repeat(50)],
+  ['long_cjk', '日本語の長い文章を書いてみます中文的长句子也一样한국어문장도마찬가지입니다'.repeat(3)],
 ];
 
 // Random strings over a pool that exercises every branch of the pattern.
