@@ -1,0 +1,32 @@
+// Device and numeric precision of a run, chosen once: CUDA when asked for (or `auto` and one is
+// visible), bf16 autocast with fp32 master weights on CUDA, fp32 on CPU. The autocast API
+// differs between LibTorch 1.13 and 2.x; that difference lives in precision.cpp only.
+#pragma once
+
+#include <c10/core/Device.h>
+
+#include "roberta/config/config.h"
+
+namespace roberta {
+
+// train.device -> the device to train on (Error when cuda is asked for and not available).
+c10::Device resolve_device(DeviceKind kind);
+
+// train.precision -> the precision actually used on `device` (auto: bf16 on CUDA, fp32 on
+// CPU). Error for fp16/bf16 on CPU, where autocast gives no speed and different numerics.
+Precision resolve_precision(Precision precision, const c10::Device& device);
+
+// Turns autocast on for the forward pass of a bf16/fp16 run, and off again (clearing the
+// cast cache) when it goes out of scope. Does nothing for fp32.
+class AutocastScope {
+ public:
+  AutocastScope(Precision precision, const c10::Device& device);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_ = false;
+};
+
+}  // namespace roberta
