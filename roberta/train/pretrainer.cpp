@@ -332,7 +332,10 @@ void Pretrainer::train_step(int64_t step) {
   if (counts[2].item<double>() > 0) request_stop();
 
   const bool use_nsp = config_.model.nsp_head && config_.objective.nsp_weight > 0;
-  double step_loss_sum = 0, step_nsp_sum = 0;
+  // Loss sums stay on the device until the update is done: one host sync per update, not per
+  // micro-step.
+  at::Tensor mlm_total = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device_));
+  at::Tensor nsp_total = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device_));
   model_->train();
   for (int64_t i = 0; i < accum_; ++i) {
     data::Batch& batch = window[i];
@@ -344,17 +347,19 @@ void Pretrainer::train_step(int64_t step) {
       AutocastScope autocast(precision_, device_);
       MaskedLMOutput out = model_->forward_with_nsp(input_ids, positions);
       at::Tensor mlm_sum = mlm_loss_sum(out.mlm_logits, targets);   // fp32 scalar
-      step_loss_sum += mlm_sum.item<double>();
+      mlm_total += mlm_sum.detach();
       loss = scale_loss(mlm_sum, global_masked) * config_.objective.mlm_weight;
       if (use_nsp && batch.nsp_labels.defined() && out.nsp_logits.defined()) {
         at::Tensor nsp_sum = nsp_loss_sum(out.nsp_logits, batch.nsp_labels.to(device_));
-        step_nsp_sum += nsp_sum.item<double>();
+        nsp_total += nsp_sum.detach();
         loss = loss + scale_loss(nsp_sum, global_nsp) * config_.objective.nsp_weight;
       }
     }
     sync_->backward(loss, /*last=*/i + 1 == accum_);
   }
 
+  const double step_loss_sum = mlm_total.item<double>();
+  const double step_nsp_sum = nsp_total.item<double>();
   const auto& params = optimizer_->parameters();
   const double norm = grad_norm(params);
   const bool finite = is_finite(norm) && is_finite(step_loss_sum);
