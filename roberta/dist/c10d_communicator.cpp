@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <unordered_set>
 #include <exception>
+#include <thread>
 
 #include "roberta/dist/bucketed_gradient_sync.h"
 #include "roberta/dist/reducer_gradient_sync.h"
@@ -148,10 +149,37 @@ C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnviron
   }
 }
 
-C10dCommunicator::~C10dCommunicator() = default;
+C10dCommunicator::~C10dCommunicator() {
+  try {
+    shutdown();
+  } catch (...) {
+    // a destructor must not throw; the job is ending anyway
+  }
+}
+
+void C10dCommunicator::shutdown() {
+  if (shut_down_ || !healthy_ || !process_group_) return;
+  shut_down_ = true;
+  barrier();
+  // After everyone has passed the barrier, every message has been read; "left" lets rank 0
+  // (the store's host) wait for the others before it goes.
+  store_->add("roberta/shutdown/arrived", 1);
+  auto deadline = Clock::now() + timeout_;
+  while (store_->add("roberta/shutdown/arrived", 0) < env_.world_size && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (env_.rank != 0) {
+    store_->add("roberta/shutdown/left", 1);
+    return;
+  }
+  while (store_->add("roberta/shutdown/left", 0) < env_.world_size - 1 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
 
 void C10dCommunicator::fail_collective(const std::string& what, double elapsed_s,
                                        const std::string& cause) const {
+  healthy_ = false;
   bool timed_out = elapsed_s >= 0.95 * options_.timeout_s;
   fail("dist: {} on rank {} of {} ({}) {} after {:.1f} s (dist.timeout_s = {}): {}. Another rank "
        "probably died or stopped responding; `roberta launch` names it, else see that rank's log",

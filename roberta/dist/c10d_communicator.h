@@ -38,6 +38,11 @@ class C10dCommunicator : public Communicator {
 
   const DistOptions& options() const { return options_; }
   const c10::intrusive_ptr<c10d::ProcessGroup>& process_group() const { return process_group_; }
+  // A clean goodbye (the destructor calls it): a barrier, then a handshake over the store so
+  // that no rank closes its connections while another still reads its last message (Gloo
+  // resets such connections), with rank 0, which hosts the store, leaving last. Skipped once
+  // a collective has failed.
+  void shutdown();
   // Waits for work; on failure or after dist.timeout_s throws roberta::Error naming `what`.
   void wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& what) const;
   // The Error for a failed collective (also used by the Reducer path).
@@ -50,6 +55,8 @@ class C10dCommunicator : public Communicator {
   std::chrono::milliseconds timeout_;
   c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<c10d::ProcessGroup> process_group_;
+  mutable bool healthy_ = true;  // no collective has failed
+  bool shut_down_ = false;
 };
 
 }  // namespace roberta

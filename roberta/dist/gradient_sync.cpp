@@ -3,6 +3,8 @@
 
 #include <c10/util/Exception.h>
 
+#include <exception>
+
 #include "util/error.h"
 
 namespace roberta {
@@ -16,6 +18,13 @@ void GradientSync::backward(const at::Tensor& loss, bool last) {
     fail("dist: the gradient all-reduce overlapped with backward failed (a rank probably died "
          "or stalled longer than dist.timeout_s): {}",
          e.what_without_backtrace());
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {  // Gloo's own transport exceptions
+    if (!last) throw;
+    fail("dist: the gradient all-reduce overlapped with backward failed (a rank probably died "
+         "or stalled longer than dist.timeout_s): {}",
+         e.what());
   }
   finish();
 }

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <algorithm>
 #include <optional>
 
 #include "util/error.h"
@@ -25,6 +26,29 @@ namespace {
 volatile sig_atomic_t pending_signal = 0;  // a SIGINT/SIGTERM the launcher has to forward
 
 void remember_signal(int signal_number) { pending_signal = signal_number; }
+
+// The order in which ranks exited, as SIGCHLD reports it: when a dead rank makes another fail
+// a millisecond later, both are often reaped in the same pass, and the first to die is the one
+// to name.
+constexpr int kMaxExits = 4096;
+pid_t exit_order[kMaxExits];
+volatile sig_atomic_t exit_count = 0;
+
+void remember_exit(int, siginfo_t* info, void*) {
+  int i = exit_count;
+  if (i < kMaxExits) {
+    exit_order[i] = info->si_pid;
+    exit_count = i + 1;
+  }
+}
+
+// Position of pid in the SIGCHLD order, or kMaxExits when its signal was merged with another.
+int exit_position(pid_t pid) {
+  for (int i = 0; i < exit_count; i++) {
+    if (exit_order[i] == pid) return i;
+  }
+  return kMaxExits;
+}
 
 // One rank's child process and its two output pipes.
 struct Rank {
@@ -152,6 +176,12 @@ int launch_local(const LaunchOptions& options) {
   pending_signal = 0;
   sigaction(SIGINT, &action, &old_int);
   sigaction(SIGTERM, &action, &old_term);
+  struct sigaction child_action {}, old_child {};
+  child_action.sa_sigaction = remember_exit;
+  child_action.sa_flags = SA_SIGINFO | SA_NOCLDSTOP | SA_RESTART;
+  sigemptyset(&child_action.sa_mask);
+  exit_count = 0;
+  sigaction(SIGCHLD, &child_action, &old_child);
 
   std::vector<Rank> ranks(static_cast<size_t>(options.nproc));
   for (int r = 0; r < options.nproc; r++) {
@@ -211,26 +241,31 @@ int launch_local(const LaunchOptions& options) {
       signal_all(signal_number);
     }
 
-    bool all_exited = true;
+    std::vector<int> newly_exited;
     for (int r = 0; r < options.nproc; r++) {
       Rank& rank = ranks[r];
-      if (!rank.exited) {
-        int status = 0;
-        pid_t done = waitpid(rank.pid, &status, WNOHANG);
-        if (done == rank.pid) {
-          rank.exited = true;
-          rank.status = status;
-          bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-          if (!ok && !failed_rank) {
-            failed_rank = r;
-            say(fmt::format("rank {} {}; stopping the other ranks", r, describe_status(status)));
-            signal_all(SIGTERM);
-            kill_at = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(options.grace_s * 1000));
-          }
-        }
+      if (rank.exited) continue;
+      int status = 0;
+      if (waitpid(rank.pid, &status, WNOHANG) == rank.pid) {
+        rank.exited = true;
+        rank.status = status;
+        newly_exited.push_back(r);
       }
-      all_exited = all_exited && rank.exited;
     }
+    std::stable_sort(newly_exited.begin(), newly_exited.end(),
+                     [&](int a, int b) { return exit_position(ranks[a].pid) < exit_position(ranks[b].pid); });
+    for (int r : newly_exited) {
+      int status = ranks[r].status;
+      bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      if (!ok && !failed_rank) {
+        failed_rank = r;
+        say(fmt::format("rank {} {}; stopping the other ranks", r, describe_status(status)));
+        signal_all(SIGTERM);
+        kill_at = Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(options.grace_s * 1000));
+      }
+    }
+    bool all_exited = true;
+    for (const auto& rank : ranks) all_exited = all_exited && rank.exited;
     if (kill_at && Clock::now() >= *kill_at) {
       signal_all(SIGKILL);
       kill_at.reset();
@@ -254,6 +289,7 @@ int launch_local(const LaunchOptions& options) {
   }
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGTERM, &old_term, nullptr);
+  sigaction(SIGCHLD, &old_child, nullptr);
 
   if (failed_rank) {
     int status = ranks[*failed_rank].status;

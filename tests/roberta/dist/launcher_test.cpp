@@ -101,7 +101,8 @@ TEST_CASE("launch: a failing rank stops the others promptly and is named", "[dis
 
 TEST_CASE("launch: a rank ignoring SIGTERM is killed after the grace period", "[dist]") {
   Capture out, err;
-  auto options = shell_ranks(2, "if [ $RANK = 0 ]; then exit 2; fi; trap '' TERM; exec sleep 60", out, err);
+  // rank 0 fails once rank 1 has installed its trap
+  auto options = shell_ranks(2, "if [ $RANK = 0 ]; then sleep 0.5; exit 2; fi; trap '' TERM; exec sleep 60", out, err);
   options.grace_s = 1.0;
   auto start = Clock::now();
   int code = roberta::launch_local(options);
@@ -152,9 +153,11 @@ TEST_CASE("roberta launch -- dist-selftest: two ranks agree; a failed or hung ra
     auto start = Clock::now();
     auto [code, out] = run_command(binary + " launch --nproc 2 --threads-per-rank 1 -- dist-selftest --timeout 20 --exit-rank 1 --exit-code 5");
     INFO(out);
-    CHECK(code == 5);
+    // Rank 0 fails within milliseconds of rank 1's exit (connection reset); the launcher names
+    // the first exit it saw and lists every rank's status, so rank 1's status 5 is always there.
+    CHECK(code != 0);
     CHECK(seconds_since(start) < 15.0);
-    CHECK_THAT(out, Catch::Contains("launch: failed: rank 1 exited with status 5"));
+    CHECK_THAT(out, Catch::Contains("launch: failed: rank") && Catch::Contains("rank 1 exited with status 5"));
   }
   SECTION("a rank killed with SIGKILL mid-job (no launcher): the other fails at once, not after the timeout") {
     char dir_template[] = "/tmp/roberta-dist-XXXXXX";
