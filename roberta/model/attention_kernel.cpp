@@ -14,8 +14,11 @@ bool attention_kernel_is_fused() { return TORCH_VERSION_MAJOR >= 2; }
 at::Tensor attention_kernel(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                             const at::Tensor& additive_mask, double dropout_p) {
 #if TORCH_VERSION_MAJOR >= 2
-  // The mask is added to the scores exactly as in the explicit path below.
-  return at::scaled_dot_product_attention(q, k, v, additive_mask, dropout_p, /*is_causal=*/false);
+  // The mask is added to the scores exactly as in the explicit path below. SDPA wants it in
+  // q's dtype (under bf16 autocast q is bf16 while the mask was built from float embeddings).
+  c10::optional<at::Tensor> mask;
+  if (additive_mask.defined()) mask = additive_mask.to(q.scalar_type());
+  return at::scaled_dot_product_attention(q, k, v, mask, dropout_p, /*is_causal=*/false);
 #else
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
   // Scaling q (T x D) is cheaper than scaling the scores (T x T) when T > D.
