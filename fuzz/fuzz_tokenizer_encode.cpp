@@ -1,0 +1,34 @@
+// Fuzzes the tokenizer's encode path with arbitrary bytes (invalid UTF-8, NULs, huge pieces).
+// Checks the byte-level BPE invariant: decode(encode(x)) == x for any bytes x, and that the
+// special-token path never throws on any text.
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "tokenizer/tokenizer.h"
+
+namespace {
+
+const roberta::tokenizer::Tokenizer& tokenizer() {
+  // The RoBERTa-style copy of GPT-2's 50K vocabulary (tests/fixtures/tokenizer/roberta).
+  static const auto tok =
+      roberta::tokenizer::Tokenizer::load(std::string(ROBERTA_SOURCE_DIR) + "/tests/fixtures/tokenizer/roberta");
+  return tok;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const auto& tok = tokenizer();
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const auto ids = tok.encode(text);
+  for (int32_t id : ids) {
+    if (id < 0 || id >= tok.vocab_size()) std::abort();
+  }
+  if (tok.decode(ids) != text) std::abort();  // lossless on any bytes
+  const auto with_specials = tok.encode_with_specials(text);
+  for (int32_t id : with_specials) {
+    if (id < 0 || id >= tok.vocab_size()) std::abort();
+  }
+  return 0;
+}
