@@ -129,6 +129,14 @@ ShardReader::ShardReader(const std::string& path) : path_(path) {
   if (header_.dtype_bytes != 2 && header_.dtype_bytes != 4) {
     cleanup_fail(fmt::format("dtype: expected 2 or 4 bytes, found {}", header_.dtype_bytes));
   }
+  // Counts from a damaged header could overflow the size computation below and make a short
+  // file look complete; every entry takes at least one byte, so no count can exceed the file.
+  if (header_.num_tokens > map_bytes_ || header_.num_sentences > map_bytes_ ||
+      header_.num_documents > map_bytes_) {
+    cleanup_fail(fmt::format("damaged shard header: counts ({} tokens, {} sentences, {} documents) "
+                             "exceed the file size {}", header_.num_tokens, header_.num_sentences,
+                             header_.num_documents, map_bytes_));
+  }
   const size_t expected = sizeof(ShardHeader) + body_bytes(header_.num_tokens, header_.num_sentences,
                                                            header_.num_documents, header_.dtype_bytes);
   if (map_bytes_ != expected) {
@@ -146,6 +154,19 @@ ShardReader::ShardReader(const std::string& path) : path_(path) {
       document_offsets_[header_.num_documents] != header_.num_sentences) {
     cleanup_fail("inconsistent index: the last offsets do not match the counts");
   }
+  // Readers slice tokens by these offsets without further checks: they must start at 0 and
+  // never decrease (then each lies within the counts, as the last ones were checked above).
+  auto check_offsets = [&](const uint64_t* offsets, uint64_t n, const char* what) {
+    if (offsets[0] != 0) cleanup_fail(fmt::format("inconsistent index: {} offsets start at {}, expected 0", what, offsets[0]));
+    for (uint64_t i = 1; i <= n; ++i) {
+      if (offsets[i] < offsets[i - 1]) {
+        cleanup_fail(fmt::format("inconsistent index: {} offset {} is {}, below the previous {}", what, i,
+                                 offsets[i], offsets[i - 1]));
+      }
+    }
+  };
+  check_offsets(sentence_offsets_, header_.num_sentences, "sentence");
+  check_offsets(document_offsets_, header_.num_documents, "document");
   ::madvise(map_, map_bytes_, MADV_RANDOM);
 }
 
