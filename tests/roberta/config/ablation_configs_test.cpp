@@ -1,0 +1,122 @@
+// The ablation configs (configs/ablations/{paper,local}/, issue 7): every variant, resolved on
+// top of its scale's base.yaml, differs from the base ONLY in the keys its ablation studies
+// (plus its own name and output directory), and every variant trains at equal compute. The
+// expected key sets and the paper's numbers (RECIPE.md, Liu et al. 2019 section 4) are written
+// here by hand.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "roberta/config/config.h"
+#include "tests/roberta/config/test_util.h"
+
+using namespace roberta;
+
+namespace {
+const std::string kAblations = ROBERTA_SOURCE_DIR "/configs/ablations/";
+
+// Keys every variant sets for itself: bookkeeping, not part of what is compared.
+const std::set<std::string> kOwnKeys = {"name", "train.out_dir"};
+
+// Variant -> the keys whose resolved value must differ from the base (all others equal).
+const std::map<std::string, std::set<std::string>> kExpectedDiffs = {
+    {"masking-static", {"masking.dynamic"}},
+    {"masking-dynamic", {}},
+    {"format-segment-pair-nsp", {}},  // the base is BERT's segment pairs + NSP
+    {"format-sentence-pair-nsp", {"data.format"}},
+    {"format-full-sentences", {"data.format", "model.nsp_head", "objective.nsp_weight"}},
+    {"format-doc-sentences", {"data.format", "model.nsp_head", "objective.nsp_weight"}},
+};
+
+Config resolve(const std::string& scale, const std::string& variant) {
+  std::vector<std::string> files = {kAblations + scale + "/base.yaml"};
+  if (!variant.empty()) files.push_back(kAblations + scale + "/" + variant + ".yaml");
+  return load_config(files, {});
+}
+
+// Keys whose values differ between two resolved configs, bookkeeping keys left out.
+std::set<std::string> differing_keys(const Config& a, const Config& b) {
+  const auto va = config_values(a), vb = config_values(b);
+  REQUIRE(va.size() == vb.size());
+  std::set<std::string> keys;
+  for (size_t i = 0; i < va.size(); ++i) {
+    REQUIRE(va[i].first == vb[i].first);
+    if (va[i].second != vb[i].second && kOwnKeys.count(va[i].first) == 0) keys.insert(va[i].first);
+  }
+  return keys;
+}
+
+// Tokens in one optimizer update: the token-batched formats read the global batch as
+// batch.tokens, or batch.sequences x data.seq_len when that is 0 (pretrainer.cpp).
+int64_t tokens_per_update(const Config& c) {
+  return c.batch.tokens > 0 ? c.batch.tokens : c.batch.sequences * c.data.seq_len;
+}
+}  // namespace
+
+TEST_CASE("ablations: each variant differs from its base only in the studied keys", "[config]") {
+  ::unsetenv("ROBERTA_CONFIG_DIR");  // presets found upward from configs/ablations/<scale>/
+  for (const std::string scale : {"paper", "local"}) {
+    const Config base = resolve(scale, "");
+    for (const auto& [variant, expected] : kExpectedDiffs) {
+      INFO(scale << "/" << variant);
+      const Config c = resolve(scale, variant);
+      CHECK(differing_keys(base, c) == expected);
+      // Each variant writes to its own directory, so the study never mixes runs.
+      CHECK(c.train.out_dir == "runs/ablations/" + scale + "/" + variant);
+      // Equal compute: same number of updates, same tokens per update.
+      CHECK(c.train.max_steps == base.train.max_steps);
+      CHECK(tokens_per_update(c) == tokens_per_update(base));
+    }
+  }
+}
+
+TEST_CASE("ablations: the studied keys hold the values the paper's variants mean", "[config]") {
+  ::unsetenv("ROBERTA_CONFIG_DIR");
+  for (const std::string scale : {"paper", "local"}) {
+    INFO(scale);
+    CHECK_FALSE(resolve(scale, "masking-static").masking.dynamic);
+    CHECK(resolve(scale, "masking-static").masking.copies == 10);  // BERT's 10 duplicates
+    CHECK(resolve(scale, "masking-dynamic").masking.dynamic);
+
+    const Config seg = resolve(scale, "format-segment-pair-nsp");
+    CHECK(seg.data.format == data::InputFormat::segment_pair);
+    CHECK((seg.model.nsp_head && seg.objective.nsp_weight > 0));
+    const Config sent = resolve(scale, "format-sentence-pair-nsp");
+    CHECK(sent.data.format == data::InputFormat::sentence_pair);
+    CHECK((sent.model.nsp_head && sent.objective.nsp_weight > 0));
+    const Config full = resolve(scale, "format-full-sentences");
+    CHECK(full.data.format == data::InputFormat::full_sentences);
+    CHECK((!full.model.nsp_head && full.objective.nsp_weight == 0));
+    const Config doc = resolve(scale, "format-doc-sentences");
+    CHECK(doc.data.format == data::InputFormat::doc_sentences);
+    CHECK((!doc.model.nsp_head && doc.objective.nsp_weight == 0));
+  }
+}
+
+TEST_CASE("ablations: the paper scale is BERT-base, 1M steps x 256 sequences x 512", "[config]") {
+  ::unsetenv("ROBERTA_CONFIG_DIR");
+  const Config c = resolve("paper", "");
+  CHECK(c.model.layers == 12);
+  CHECK(c.model.hidden == 768);
+  CHECK(c.model.heads == 12);
+  CHECK(c.model.ffn == 3072);
+  CHECK(c.train.max_steps == 1000000);
+  CHECK(c.batch.sequences == 256);
+  CHECK(c.data.seq_len == 512);
+  CHECK(c.optim.lr == 1e-4);  // BERT's peak LR for 256-sequence batches
+  CHECK(c.masking.mask_prob == 0.15);
+}
+
+TEST_CASE("ablations: the local scale draws every sample well over masking.copies times",
+          "[config]") {
+  ::unsetenv("ROBERTA_CONFIG_DIR");
+  const Config c = resolve("local", "");
+  CHECK(c.model.layers == 4);  // the tiny preset
+  // scripts/ablate cuts the local corpus to at most this many seq_len-token sequences
+  // (kept in step with its LOCAL_SEQUENCES); the draws per sample must exceed 3 x copies.
+  const int64_t local_sequences = 800;
+  const int64_t draws = c.train.max_steps * c.batch.sequences;
+  CHECK(draws / local_sequences > 3 * c.masking.copies);
+}
