@@ -144,7 +144,7 @@ int run_selftest(const SelftestArgs& args) {
                args.bench_mb, world, communicator->backend(), args.options.bucket_mb, seconds * 1000,
                args.bench_mb / seconds, bus);
   }
-  communicator->barrier();
+  communicator->shutdown();
   ok = ok && grads_ok;
   fmt::print("dist-selftest: {}\n", ok ? "ok" : "FAILED");
   return ok ? 0 : 1;

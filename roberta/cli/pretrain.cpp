@@ -24,6 +24,7 @@ int run_pretrain(const PretrainArgs& args) {
   std::unique_ptr<Communicator> comm = make_communicator(dist);
   install_stop_signal_handlers();
   PretrainResult result = pretrain(config, *comm, args.resume);
+  comm->shutdown();
   if (comm->is_main()) {
     fmt::print("done: step {} | train loss {:.4f}{} | checkpoint {}\n", result.step,
                result.last_train_loss,

@@ -149,13 +149,9 @@ C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnviron
   }
 }
 
-C10dCommunicator::~C10dCommunicator() {
-  try {
-    shutdown();
-  } catch (...) {
-    // a destructor must not throw; the job is ending anyway
-  }
-}
+// No shutdown handshake here: a rank leaving through an exception must not wait for ranks
+// that will never join it. Successful runs call shutdown() explicitly.
+C10dCommunicator::~C10dCommunicator() = default;
 
 void C10dCommunicator::shutdown() {
   if (shut_down_ || !healthy_ || !process_group_) return;

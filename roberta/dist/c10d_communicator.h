@@ -42,7 +42,7 @@ class C10dCommunicator : public Communicator {
   // that no rank closes its connections while another still reads its last message (Gloo
   // resets such connections), with rank 0, which hosts the store, leaving last. Skipped once
   // a collective has failed.
-  void shutdown();
+  void shutdown() override;
   // Waits for work; on failure or after dist.timeout_s throws roberta::Error naming `what`.
   void wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& what) const;
   // The Error for a failed collective (also used by the Reducer path).

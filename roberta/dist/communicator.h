@@ -39,6 +39,10 @@ class Communicator {
   virtual void all_reduce_gradients(const std::vector<at::Tensor>& params) = 0;
   // Blocks until every rank has reached it.
   virtual void barrier() = 0;
+  // After a successful run: waits until every rank got here, so no rank closes connections
+  // another is still reading. Not called on error paths (a failing rank leaves at once; the
+  // others' collectives fail or time out).
+  virtual void shutdown() {}
   // The gradient synchroniser for these parameters (fixed for the run, after the model is on
   // its device; frozen ones and duplicates are left out):
   // c10d::Reducer overlap when dist.overlap, else all_reduce_gradients after backward.
