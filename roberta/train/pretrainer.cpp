@@ -104,6 +104,7 @@ class Pretrainer {
   double last_lr_ = 0, last_grad_norm_ = 0, last_train_loss_ = 0, last_valid_loss_ = -1;
   std::chrono::steady_clock::time_point interval_start_, run_start_;
   int64_t run_start_step_ = 0;
+  bool stop_agreed_ = false;  // some rank had a stop request when this update began
 };
 
 void to_json(nlohmann::json& j, const TrainerState& s) {
@@ -329,7 +330,11 @@ void Pretrainer::train_step(int64_t step) {
   comm_.all_reduce_sum(counts);
   const int64_t global_masked = static_cast<int64_t>(counts[0].item<double>());
   const int64_t global_nsp = static_cast<int64_t>(counts[1].item<double>());
-  if (counts[2].item<double>() > 0) request_stop();
+  // Every rank acts on this agreed flag, never on its own stop_requested(): a signal that lands
+  // on one rank between here and the end of the update would otherwise send that rank alone
+  // into the logging and checkpoint collectives (the launcher forwards to ranks one by one).
+  stop_agreed_ = counts[2].item<double>() > 0;
+  if (stop_agreed_) request_stop();
 
   const bool use_nsp = config_.model.nsp_head && config_.objective.nsp_weight > 0;
   // Loss sums stay on the device until the update is done: one host sync per update, not per
@@ -468,7 +473,7 @@ PretrainResult Pretrainer::run(bool force_resume) {
     ++step;
     train_step(step);
     const bool last = step == config_.train.max_steps;
-    if (step % config_.train.log_every == 0 || last || stop_requested()) {
+    if (step % config_.train.log_every == 0 || last || stop_agreed_) {
       log_train(step, seconds_since(interval_start_));
       interval_start_ = std::chrono::steady_clock::now();
     }
@@ -486,10 +491,10 @@ PretrainResult Pretrainer::run(bool force_resume) {
         }
       }
     }
-    const bool save = last || stop_requested() ||
+    const bool save = last || stop_agreed_ ||
                       (config_.train.save_every > 0 && step % config_.train.save_every == 0);
     if (save) last_checkpoint_ = save_checkpoint(step);
-    if (stop_requested()) {
+    if (stop_agreed_) {
       result.interrupted = true;
       if (comm_.is_main()) fmt::print("stopped by signal at step {}; checkpoint {}\n", step, last_checkpoint_);
       break;

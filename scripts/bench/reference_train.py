@@ -1,0 +1,186 @@
+#!/usr/bin/python3
+"""The Python side of `roberta bench train`: one full training step of Hugging Face's
+RobertaForMaskedLM (modeling_roberta.py's module structure and math, float32, dropout on:
+separate query/key/value projections, additive attention mask, post-LN layers, exact GELU,
+the LM head tied to the word embeddings and applied to EVERY position with -100 labels on the
+unmasked ones, as HF does) + torch.optim.AdamW with HF Trainer's groups (no decay on biases and
+LayerNorm weights). Random ids, a fixed 15% of positions as targets, timed after a warm-up.
+
+Runs under Debian's python (python3-torch 1.13) on CPU, or any torch on CUDA:
+    /usr/bin/python3 scripts/bench/reference_train.py --batch 16 --seq-len 128 --json
+--masked-only runs the LM head on the masked rows only (what the C++ side does), to separate
+that saving from the rest. MFU uses RECIPE.md's model FLOPs, the same formula as the C++ bench,
+against a fp32 matmul measured in this process.
+"""
+import argparse
+import json
+import math
+import resource
+import statistics
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, h, heads, p):
+        super().__init__()
+        self.heads = heads
+        self.query, self.key, self.value = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
+        self.dropout = nn.Dropout(p)
+
+    def forward(self, x, ext_mask):  # x [B,T,H], ext_mask [B,1,1,T]
+        b, t, h = x.shape
+        d = h // self.heads
+        split = lambda y: y.view(b, t, self.heads, d).permute(0, 2, 1, 3)  # [B,N,T,D]
+        q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(d) + ext_mask  # [B,N,T,T]
+        probs = self.dropout(torch.softmax(scores, dim=-1))
+        return torch.matmul(probs, v).permute(0, 2, 1, 3).reshape(b, t, h)  # [B,T,H]
+
+
+class Layer(nn.Module):
+    def __init__(self, h, heads, ffn, p, p_attn, eps):
+        super().__init__()
+        self.attention = SelfAttention(h, heads, p_attn)
+        self.attention_dense, self.attention_ln = nn.Linear(h, h), nn.LayerNorm(h, eps=eps)
+        self.intermediate = nn.Linear(h, ffn)
+        self.output, self.output_ln = nn.Linear(ffn, h), nn.LayerNorm(h, eps=eps)
+        self.dropout = nn.Dropout(p)
+
+    def forward(self, x, ext_mask):
+        x = self.attention_ln(self.dropout(self.attention_dense(self.attention(x, ext_mask))) + x)
+        return self.output_ln(self.dropout(self.output(F.gelu(self.intermediate(x)))) + x)
+
+
+class RobertaForMaskedLM(nn.Module):
+    def __init__(self, vocab, h, layers, heads, ffn, p, p_attn, max_positions=512, pad=1, eps=1e-5):
+        super().__init__()
+        self.pad = pad
+        self.word_embeddings = nn.Embedding(vocab, h, padding_idx=pad)
+        self.position_embeddings = nn.Embedding(max_positions + pad + 1, h, padding_idx=pad)
+        self.token_type_embeddings = nn.Embedding(1, h)
+        self.embeddings_ln = nn.LayerNorm(h, eps=eps)
+        self.dropout = nn.Dropout(p)
+        self.layer = nn.ModuleList(Layer(h, heads, ffn, p, p_attn, eps) for _ in range(layers))
+        self.lm_dense, self.lm_ln = nn.Linear(h, h), nn.LayerNorm(h, eps=eps)
+        self.lm_bias = nn.Parameter(torch.zeros(vocab))
+        for m in self.modules():  # HF's _init_weights
+            if isinstance(m, (nn.Linear, nn.Embedding)):
+                m.weight.data.normal_(0.0, 0.02)
+            if isinstance(m, nn.Linear):
+                m.bias.data.zero_()
+            if isinstance(m, nn.Embedding) and m.padding_idx is not None:
+                m.weight.data[m.padding_idx].zero_()
+
+    def forward(self, ids, masked_positions=None):  # ids [B,T]
+        real = ids.ne(self.pad).int()
+        positions = (torch.cumsum(real, dim=1) * real).long() + self.pad
+        x = self.word_embeddings(ids) + self.position_embeddings(positions) + \
+            self.token_type_embeddings(torch.zeros_like(ids))
+        x = self.dropout(self.embeddings_ln(x))  # [B,T,H]
+        ext_mask = (1.0 - real[:, None, None, :].float()) * torch.finfo(torch.float32).min
+        for layer in self.layer:
+            x = layer(x, ext_mask)
+        x = x.reshape(-1, x.shape[-1])  # [B*T,H]
+        if masked_positions is not None:
+            x = x[masked_positions]  # [M,H]
+        x = self.lm_ln(F.gelu(self.lm_dense(x)))
+        return F.linear(x, self.word_embeddings.weight) + self.lm_bias  # [B*T or M, V]
+
+
+def matmul_gflops(n, device):
+    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
+    c = torch.empty(n, n, device=device)
+    times = []
+    with torch.no_grad():
+        for i in range(6):
+            start = time.perf_counter()
+            torch.mm(a, b, out=c)
+            c.sum().item()
+            if i > 0:
+                times.append(time.perf_counter() - start)
+    return 2.0 * n ** 3 / statistics.median(times) / 1e9
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--seq-len", type=int, default=128)
+    ap.add_argument("--vocab", type=int, default=50265)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--ffn", type=int, default=1024)
+    ap.add_argument("--dropout", type=float, default=0.1)
+    ap.add_argument("--attention-dropout", type=float, default=0.1)
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--mask-prob", type=float, default=0.15)
+    ap.add_argument("--threads", type=int, default=0, help="torch.set_num_threads (0: leave)")
+    ap.add_argument("--matmul-size", type=int, default=2048)
+    ap.add_argument("--masked-only", action="store_true", help="LM head on masked rows only")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    dev = torch.device(a.device)
+    model = RobertaForMaskedLM(a.vocab, a.hidden, a.layers, a.heads, a.ffn, a.dropout,
+                               a.attention_dropout).to(dev).train()
+    no_decay = lambda n: n.endswith("bias") or "_ln." in n
+    groups = [{"params": [p for n, p in model.named_parameters() if not no_decay(n)], "weight_decay": 0.01},
+              {"params": [p for n, p in model.named_parameters() if no_decay(n)], "weight_decay": 0.0}]
+    opt = torch.optim.AdamW(groups, lr=7e-4, betas=(0.9, 0.98), eps=1e-6)
+
+    tokens = a.batch * a.seq_len
+    masked = max(1, int(a.mask_prob * tokens + 0.5))
+    ids = torch.randint(4, a.vocab - 1, (a.batch, a.seq_len), device=dev)
+    positions = torch.sort(torch.randperm(tokens)[:masked])[0].to(dev)
+    targets = torch.randint(4, a.vocab - 1, (masked,), device=dev)
+    labels = torch.full((tokens,), -100, dtype=torch.long, device=dev)  # HF: -100 = not masked
+    labels[positions] = targets
+
+    times = []
+    for i in range(a.warmup + a.steps):
+        start = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        if a.masked_only:
+            loss = F.cross_entropy(model(ids, positions), targets)
+        else:
+            loss = F.cross_entropy(model(ids).view(-1, a.vocab), labels, ignore_index=-100)
+        loss.backward()
+        opt.step()
+        loss_value = loss.item()
+        if i >= a.warmup:
+            times.append((time.perf_counter() - start) * 1000)
+
+    peak = matmul_gflops(a.matmul_size, dev)
+    params = sum(p.numel() for p in model.parameters())
+    embedding = sum(m.weight.numel() for m in (model.word_embeddings, model.position_embeddings,
+                                               model.token_type_embeddings)) + model.lm_bias.numel()
+    flops = 6.0 * (params - embedding) * tokens + 12.0 * a.layers * a.seq_len * a.hidden * tokens + \
+        6.0 * a.hidden * a.vocab * masked
+    ms = statistics.median(times)
+    out = dict(implementation="python torch %s, HF RobertaForMaskedLM%s" % (
+                   torch.__version__, " (masked-only head)" if a.masked_only else ""),
+               threads=torch.get_num_threads(), batch=a.batch, seq_len=a.seq_len, masked=masked,
+               steps=a.steps, step_ms=ms, step_ms_min=min(times), step_ms_all=times,
+               tokens_per_s=tokens / (ms * 1e-3), model_gflop_per_step=flops / 1e9,
+               achieved_gflops=flops / (ms * 1e-3) / 1e9, matmul_gflops=peak,
+               mfu=flops / (ms * 1e-3) / 1e9 / peak, parameters=params,
+               non_embedding_parameters=params - embedding, vocab_size=a.vocab,
+               peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+               final_loss=loss_value)
+    if a.json:
+        print(json.dumps(out))
+    else:
+        print("%s: step_ms %.1f | tokens_per_s %.0f | mfu %.1f%% (matmul %.1f GFLOP/s) | peak_rss_mb %d" % (
+            out["implementation"], ms, out["tokens_per_s"], 100 * out["mfu"], peak, out["peak_rss_mb"]))
+
+
+if __name__ == "__main__":
+    main()
