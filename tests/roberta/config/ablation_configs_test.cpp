@@ -5,6 +5,8 @@
 // here by hand.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <string>
@@ -119,4 +121,39 @@ TEST_CASE("ablations: the local scale draws every sample well over masking.copie
   const int64_t local_sequences = 800;
   const int64_t draws = c.train.max_steps * c.batch.sequences;
   CHECK(draws / local_sequences > 3 * c.masking.copies);
+}
+
+TEST_CASE("ablations: the batch-size study (Table 3) at equal compute", "[config]") {
+  ::unsetenv("ROBERTA_CONFIG_DIR");
+  // What a batch-size row may change: the batch, the updates (and the schedule's end, derived
+  // from them), the LR and warmup, and the step intervals of evaluation and checkpoints.
+  const std::set<std::string> batch_keys = {"batch.sequences",       "train.max_steps",
+                                            "schedule.total_steps",  "optim.lr",
+                                            "schedule.warmup_steps", "train.eval_every",
+                                            "train.save_every"};
+  // Table 3: 256 x 1M at 1e-4, 2K x 125K at 7e-4, 8K x 31K at 1e-3 (LR ratio 1 : 7 : 10).
+  const std::map<std::string, double> lr_ratio = {{"batch-256", 1.0}, {"batch-2k", 7.0},
+                                                  {"batch-8k", 10.0}};
+  for (const std::string scale : {"paper", "local"}) {
+    const Config base = resolve(scale, "");
+    const double base_sequences = double(base.batch.sequences) * double(base.train.max_steps);
+    const double base_warmup = double(base.schedule.warmup_steps) / double(base.train.max_steps);
+    for (const auto& [variant, ratio] : lr_ratio) {
+      INFO(scale << "/" << variant);
+      const Config c = resolve(scale, variant);
+      const std::set<std::string> diff = differing_keys(base, c);
+      CHECK(std::includes(batch_keys.begin(), batch_keys.end(), diff.begin(), diff.end()));
+      CHECK(c.data.seq_len == base.data.seq_len);
+      // Equal compute: sequences x updates within 1% of the base's (31K x 8K is 0.8% short).
+      const double sequences = double(c.batch.sequences) * double(c.train.max_steps);
+      CHECK(std::abs(sequences / base_sequences - 1.0) < 0.01);
+      CHECK(c.optim.lr / base.optim.lr == Approx(ratio).epsilon(1e-9));
+      const double warmup = double(c.schedule.warmup_steps) / double(c.train.max_steps);
+      CHECK(std::abs(warmup / base_warmup - 1.0) < 0.1);
+    }
+    CHECK(resolve(scale, "batch-8k").batch.sequences == 32 * resolve(scale, "batch-256").batch.sequences);
+  }
+  CHECK(resolve("paper", "batch-256").batch.sequences == 256);
+  CHECK(resolve("paper", "batch-2k").batch.sequences == 2048);
+  CHECK(resolve("paper", "batch-8k").batch.sequences == 8192);
 }
