@@ -117,7 +117,8 @@ void DatasetWriter::finish() {
   j["tokens"] = tokens_;
   std::ofstream out((fs::path(dir_) / kManifestName).string(), std::ios::trunc);
   out << j.dump(2) << "\n";
-  if (!out) fail("{}: cannot write the manifest", (fs::path(dir_) / kManifestName).string());
+  out.close();  // the buffered text is written here: check after it
+  if (!out) fail("{}: cannot write the manifest (disk full?)", (fs::path(dir_) / kManifestName).string());
 }
 
 }  // namespace roberta::data

@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
+#include <cstring>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -107,6 +110,12 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
     std::string document;
     uint64_t chunk_size = 0, reported = 0;
     while (reader.next(document)) {
+      // A NUL byte never occurs in text: the file is binary (an archive, a shard, an image).
+      if (const size_t nul = document.find('\0'); nul != std::string::npos) {
+        fs::remove_all(tmp_dir);
+        fail("{}: expected UTF-8 text, found binary data (a NUL byte in document {})", path,
+             writer.num_documents() + chunk.size() + 1);
+      }
       chunk_size += document.size();
       chunk.push_back(std::move(document));
       if (chunk_size >= options.chunk_bytes) {
@@ -119,6 +128,11 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
     flush_chunk();
     progress.add(reader.total_bytes() - reported);
     summary.bytes += reader.total_bytes();
+  }
+  if (writer.num_documents() == 0) {
+    fs::remove_all(tmp_dir);
+    fail("{}: expected text, found no document (the corpus files are empty or blank)",
+         fmt::format("{}", fmt::join(options.inputs, ", ")));
   }
   writer.finish();
   progress.finish();
@@ -135,6 +149,8 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
   {
     std::ofstream out(manifest, std::ios::trunc);
     out << j.dump(2) << "\n";
+    out.close();
+    if (!out) fail("{}: cannot write the manifest (disk full?): {}", manifest, std::strerror(errno));
   }
   fs::remove_all(options.output);
   fs::rename(tmp_dir, options.output);

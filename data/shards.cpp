@@ -92,7 +92,8 @@ void ShardWriter::finish() {
     out.write(reinterpret_cast<const char*>(sentence_offsets_.data()), sentence_offsets_.size() * 8);
     out.write(reinterpret_cast<const char*>(document_offsets_.data()), document_offsets_.size() * 8);
     out.write(token_bytes.data(), token_bytes.size());
-    if (!out) fail("{}: write failed (disk full?)", tmp);
+    out.close();  // the last buffered bytes are written here: check after it
+    if (!out) fail("{}: write failed (disk full?): {}", tmp, std::strerror(errno));
   }
   std::filesystem::rename(tmp, path_);
 }
