@@ -50,7 +50,7 @@ for t in "${targets[@]}"; do
   # -rss_limit_mb: a parser must not allocate gigabytes for a small hostile file.
   if ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     "$build/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
+     "$build/$t" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=60 \
        -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" "$work" >"$log" 2>&1; then
     result=ok
   else

@@ -12,6 +12,7 @@ packages=(
   libyaml-cpp-dev libfmt-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
   catch2                  # Catch2 v2
   python3-protobuf        # tests: decodes our TensorBoard event files with Google's runtime
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer (-fsanitize=fuzzer) and its runtimes
   python3-matplotlib      # scripts/ablate, scripts/plot: loss curves and bar charts (PNG)
 )
 
