@@ -206,7 +206,15 @@ std::string Pretrainer::save_checkpoint(int64_t step) {
     fs::rename(tmp_link, link);
     if (config_.train.keep_last > 0) {
       auto all = list_checkpoints(config_.train.out_dir);
-      for (size_t i = 0; i + config_.train.keep_last < all.size(); ++i) fs::remove_all(all[i].second);
+      for (size_t i = 0; i + config_.train.keep_last < all.size(); ++i) {
+        // Renamed away first: a kill during the deletion must not leave a half-deleted
+        // checkpoint under its real name (found by tests/reliability, kill -9 trials).
+        const fs::path doomed = all[i].second.string() + ".deleting";
+        std::error_code rm_ec;
+        fs::remove_all(doomed, rm_ec);
+        fs::rename(all[i].second, doomed, rm_ec);
+        fs::remove_all(rm_ec ? all[i].second : doomed, rm_ec);
+      }
     }
   }
   comm_.barrier();
