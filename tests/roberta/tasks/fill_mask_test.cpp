@@ -110,13 +110,13 @@ TEST_CASE("load_pretrained: clear errors for missing and mismatched directories"
   CHECK_THROWS_WITH(load_pretrained((d / "absent").string()), Catch::Contains("not a directory"));
   fs::create_directories(d / "empty");
   CHECK_THROWS_WITH(load_pretrained((d / "empty").string()), Catch::Contains("checkpoint.json"));
-  // The roberta-base tokenizer (~50K tokens) next to a 300-row model: mismatched files.
+  // The roberta-base tokenizer (~50K tokens) next to a 400-row model: mismatched files.
   fs::create_directories(d / "mismatch");
   for (const char* f : {"config.json", "model.safetensors"}) fs::copy_file(d / "hf" / f, d / "mismatch" / f);
   for (const char* f : {"vocab.json", "merges.txt"}) {
     fs::copy_file(fs::path(ROBERTA_FIXTURES) / "tokenizer/roberta" / f, d / "mismatch" / f);
   }
-  CHECK_THROWS_WITH(load_pretrained((d / "mismatch").string()), Catch::Contains("the tokenizer has") && Catch::Contains("only 300 rows"));
+  CHECK_THROWS_WITH(load_pretrained((d / "mismatch").string()), Catch::Contains("the tokenizer has") && Catch::Contains("only 400 rows"));
 }
 
 TEST_CASE("roberta fill-mask --json prints per mask a list of {token, token_id, score}", "[tasks][fill_mask][cli]") {

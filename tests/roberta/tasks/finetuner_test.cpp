@@ -76,8 +76,8 @@ TEST_CASE("regression reaches Pearson 0.8 (a constant predictor has 0)", "[tasks
   CHECK(r.best_metric >= 0.8);
 }
 
-TEST_CASE("token classification beats the majority tag by 0.1", "[.][tasks][finetune][known_failing]") {
-  const auto r = train_synthetic("tagging", 8, 1e-2);
+TEST_CASE("token classification beats the majority tag by 0.1", "[tasks][finetune]") {
+  const auto r = train_synthetic("tagging", 8, 5e-3);
   const double majority = majority_share(fs::temp_directory_path() / "roberta_tasks_test_ft_tagging/data", "tagging");
   INFO("majority " << majority << ", best dev accuracy " << r.best_metric);
   CHECK(majority < 0.9);
