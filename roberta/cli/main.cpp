@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "roberta/cli/command.h"
@@ -25,7 +26,8 @@ int main(int argc, char** argv) {
   CLI::App app{"roberta: pretrain and fine-tune RoBERTa-style encoders (LibTorch)"};
   app.require_subcommand(1);
   int threads = 0;
-  app.add_option("--threads", threads, "intra-op threads (default: all cores)");
+  app.add_option("--threads", threads,
+                 "intra-op threads (default: $ROBERTA_THREADS if set, else all cores)");
 
   auto& registry = command_registry();
   std::stable_sort(registry.begin(), registry.end(),
@@ -42,7 +44,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
 
-  at::set_num_threads(threads > 0 ? threads : roberta::hardware_threads());
+  if (threads <= 0) {
+    // ROBERTA_THREADS lets a test harness running several processes at once give each one
+    // core: OpenMP threads oversubscribing the cores run many times slower, not 2x.
+    const char* env = std::getenv("ROBERTA_THREADS");
+    threads = env != nullptr && std::atoi(env) > 0 ? std::atoi(env) : roberta::hardware_threads();
+  }
+  at::set_num_threads(threads);
   try {
     for (auto& [sub, run] : runs) {
       if (sub->parsed()) return run();
