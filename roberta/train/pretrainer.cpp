@@ -146,6 +146,25 @@ std::vector<std::pair<int64_t, fs::path>> list_checkpoints(const std::string& ou
   return found;
 }
 
+// Leftovers of a process killed mid-save (checkpoint-N.tmp-PID, never renamed into place) or
+// mid-pruning (checkpoint-N.deleting): never a real checkpoint, often full-size, so they go.
+void remove_unfinished_checkpoints(const std::string& out_dir) {
+  if (!fs::is_directory(out_dir)) return;
+  std::vector<fs::path> doomed;
+  for (const auto& entry : fs::directory_iterator(out_dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("checkpoint-", 0) != 0 || !entry.is_directory() || entry.is_symlink()) continue;
+    const bool temp = name.find(".tmp-") != std::string::npos;
+    const bool deleting = name.size() > 9 && name.compare(name.size() - 9, 9, ".deleting") == 0;
+    if (temp || deleting) doomed.push_back(entry.path());
+  }
+  for (const auto& path : doomed) {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+    if (!ec) fmt::print(stderr, "removed unfinished checkpoint {}\n", path.string());
+  }
+}
+
 at::Tensor cpu_rng_state() {
   at::Generator gen = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(gen.mutex());
@@ -311,6 +330,7 @@ void Pretrainer::build() {
   guard_ = std::make_unique<NonFiniteGuard>(config_.train.max_nonfinite_in_a_row);
   if (comm_.is_main()) {
     fs::create_directories(config_.train.out_dir);
+    remove_unfinished_checkpoints(config_.train.out_dir);
     std::ofstream(fs::path(config_.train.out_dir) / "config.yaml") << to_yaml(config_);
     metrics_ = std::make_unique<MetricsLogger>(config_.train.out_dir);
     if (config_.train.tensorboard) {
