@@ -119,8 +119,8 @@ const TrainInputs& train_inputs() {
   static TrainInputs inputs = [] {
     TrainInputs t;
     t.dir = dir.path;
-    // The first 20 KB of the bundled demo corpus: five documents, about 13K tokens.
-    std::ifstream in(std::string(ROBERTA_SOURCE_DIR) + "/corpus/demo/train.txt", std::ios::binary);
+    // The first 20 KB of the committed Brown fixture (corpus/ is fetched, not in a clean clone).
+    std::ifstream in(std::string(ROBERTA_FIXTURES) + "/data/brown_sample.txt", std::ios::binary);
     std::string text(20000, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<size_t>(in.gcount()));

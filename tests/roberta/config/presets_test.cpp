@@ -71,8 +71,8 @@ TEST_CASE("configs/pretrain: the paper's recipe and the demo", "[config]") {
   Config demo = load_config({kConfigs + "pretrain/demo.yaml"});
   CHECK(demo.preset == "tiny");
   CHECK(demo.model.layers == 4);
-  CHECK(demo.data.train == "corpus/train.txt");
-  CHECK(demo.data.valid == "corpus/valid.txt");
+  CHECK(demo.data.train == "corpus/demo/train.txt");
+  CHECK(demo.data.valid == "corpus/demo/valid.txt");
   CHECK(demo.train.out_dir == "runs/demo");
   CHECK(demo.data.seq_len == 128);
   CHECK(demo.batch.sequences % demo.batch.micro == 0);

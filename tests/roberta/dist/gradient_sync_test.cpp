@@ -31,7 +31,12 @@ TEST_CASE("gradient sync: no communication until the last micro-step, then the e
     DistOptions options;
     options.overlap = overlap;
     options.timeout_s = 30;
-    std::vector<std::vector<float>> after_first(2), window_grad_w[2], window_grad_b[2];
+    // One slot per rank, written only by that rank's thread (a shared push_back would race).
+    std::vector<std::vector<float>> after_first(2);
+    std::vector<std::vector<float>> window_grad_w[2] = {std::vector<std::vector<float>>(2),
+                                                        std::vector<std::vector<float>>(2)};
+    std::vector<std::vector<float>> window_grad_b[2] = {std::vector<std::vector<float>>(2),
+                                                        std::vector<std::vector<float>>(2)};
     run_ranks(2, options, [&](Communicator& communicator) {
       int r = communicator.rank();
       auto weight = at::zeros({2, 3}).requires_grad_();  // (out 2, in 3)
@@ -50,9 +55,8 @@ TEST_CASE("gradient sync: no communication until the last micro-step, then the e
           }
         }
         auto gw = weight.grad().reshape({-1});
-        window_grad_w[window].push_back({});
-        for (int k = 0; k < 6; k++) window_grad_w[window].back().push_back(gw[k].item<float>());
-        window_grad_b[window].push_back({bias.grad()[0].item<float>(), bias.grad()[1].item<float>()});
+        for (int k = 0; k < 6; k++) window_grad_w[window][r].push_back(gw[k].item<float>());
+        window_grad_b[window][r] = {bias.grad()[0].item<float>(), bias.grad()[1].item<float>()};
         weight.mutable_grad().zero_();
         bias.mutable_grad().zero_();
       }
