@@ -19,4 +19,16 @@ struct Example {
   bool has_label() const { return !label.empty() || !std::isnan(target) || !tags.empty(); }
 };
 
+// The fields of one TSV line (every tab separates; empty fields kept), shared by the readers.
+inline std::vector<std::string> split_tabs(const std::string& line) {
+  std::vector<std::string> fields;
+  size_t begin = 0;
+  for (;;) {
+    size_t tab = line.find('\t', begin);
+    fields.push_back(line.substr(begin, tab == std::string::npos ? std::string::npos : tab - begin));
+    if (tab == std::string::npos) return fields;
+    begin = tab + 1;
+  }
+}
+
 }  // namespace roberta::data::tasks

@@ -13,17 +13,6 @@
 namespace roberta::data::tasks {
 namespace {
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> fields;
-  size_t begin = 0;
-  for (;;) {
-    size_t tab = line.find('\t', begin);
-    fields.push_back(line.substr(begin, tab == std::string::npos ? std::string::npos : tab - begin));
-    if (tab == std::string::npos) return fields;
-    begin = tab + 1;
-  }
-}
-
 float parse_target(const std::string& value, const std::string& path, uint64_t line) {
   try {
     size_t used = 0;
