@@ -12,8 +12,8 @@ scripts/setup.sh
 [ -f corpus/demo/train.txt ] || scripts/corpus/fetch.sh
 
 roberta=build/roberta
-tok=$($roberta config $cfg | awk '/^tokenizer:/{t=1} t && /^  dir:/{print $2; exit}' | tr -d '"')
-vocab=$($roberta config $cfg | awk '/^tokenizer:/{t=1} t && /^  vocab_size:/{print $2; exit}')
+tok=$($roberta config $cfg --get tokenizer.dir)
+vocab=$($roberta config $cfg --get tokenizer.vocab_size)
 if [ ! -f "$tok/merges.txt" ]; then
   $roberta tokenizer train --input corpus/demo/train.txt --vocab-size "$vocab" --output "$tok"
 fi

@@ -80,6 +80,7 @@ enum class ResumeMode { automatic, never };          // "auto" | "never"
 enum class DeviceKind { automatic, cpu, cuda };      // "auto" | "cpu" | "cuda"
 enum class Precision { automatic, fp32, bf16, fp16 };  // "auto" = bf16 on CUDA, fp32 on CPU
 enum class DistBackend { automatic, gloo, nccl };    // "auto" = nccl on CUDA, gloo on CPU
+enum class LossScaleMode { automatic, dynamic, off };  // "auto" = dynamic for fp16, else off
 
 // train.*: the run itself.
 struct TrainConfig {
@@ -97,6 +98,10 @@ struct TrainConfig {
   ResumeMode resume = ResumeMode::automatic;
   DeviceKind device = DeviceKind::automatic;  // train.device
   Precision precision = Precision::automatic; // train.precision
+  // train.loss_scale: dynamic loss scaling (auto = on for fp16 only)
+  LossScaleMode loss_scale = LossScaleMode::automatic;
+  double loss_scale_init = 65536.0;   // train.loss_scale_init: first scale (2^16)
+  int64_t loss_scale_window = 2000;   // train.loss_scale_window: clean steps before doubling
   // train.max_nonfinite_in_a_row: skipped non-finite steps before stopping
   int64_t max_nonfinite_in_a_row = 5;
   bool tensorboard = true;            // train.tensorboard: write TensorBoard event files
@@ -176,6 +181,7 @@ std::string to_string(ResumeMode mode);
 std::string to_string(DeviceKind device);
 std::string to_string(Precision precision);
 std::string to_string(DistBackend backend);
+std::string to_string(LossScaleMode mode);
 
 // The loader's options from the data.*, batch.micro and train.seed keys (rank and world size
 // left at 0 / 1 for the trainer to fill).

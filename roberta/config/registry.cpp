@@ -247,6 +247,10 @@ const std::vector<std::pair<std::string, ResumeMode>> kResume = {
     {"auto", ResumeMode::automatic}, {"never", ResumeMode::never}};
 const std::vector<std::pair<std::string, DeviceKind>> kDevices = {
     {"auto", DeviceKind::automatic}, {"cpu", DeviceKind::cpu}, {"cuda", DeviceKind::cuda}};
+const std::vector<std::pair<std::string, LossScaleMode>> kLossScales = {
+    {"auto", LossScaleMode::automatic},
+    {"dynamic", LossScaleMode::dynamic},
+    {"off", LossScaleMode::off}};
 const std::vector<std::pair<std::string, Precision>> kPrecisions = {
     {"auto", Precision::automatic},
     {"fp32", Precision::fp32},
@@ -400,6 +404,13 @@ std::vector<Field> make_fields() {
                                  "auto = cuda when available"));
   f.push_back(choice<Precision>("train.precision", AT(train.precision), kPrecisions,
                                 "auto = bf16 autocast on CUDA, fp32 on CPU"));
+  f.push_back(choice<LossScaleMode>(
+      "train.loss_scale", AT(train.loss_scale), kLossScales,
+      "dynamic loss scaling: auto = on for fp16 only; overflowing updates are skipped"));
+  f.push_back(number("train.loss_scale_init", AT(train.loss_scale_init), above(0),
+                     "first loss scale (a power of two keeps scaling exact)"));
+  f.push_back(integer<int64_t>("train.loss_scale_window", AT(train.loss_scale_window),
+                               at_least(1), "overflow-free updates before the scale doubles"));
   f.push_back(integer<int64_t>("train.max_nonfinite_in_a_row", AT(train.max_nonfinite_in_a_row),
                                at_least(1), "skipped non-finite steps in a row before stopping"));
   f.push_back(boolean("train.tensorboard", AT(train.tensorboard),
@@ -573,6 +584,7 @@ std::string to_string(DeviceKind device) { return name_of(config_detail::kDevice
 std::string to_string(Precision precision) {
   return name_of(config_detail::kPrecisions, precision);
 }
+std::string to_string(LossScaleMode mode) { return name_of(config_detail::kLossScales, mode); }
 std::string to_string(DistBackend backend) { return name_of(config_detail::kBackends, backend); }
 
 }  // namespace roberta

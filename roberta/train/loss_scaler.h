@@ -34,6 +34,11 @@ class DynamicLossScaler {
   void update(bool found_overflow);
 
   int64_t clean_steps() const { return clean_steps_; }
+  // Continue from a checkpoint's scale and clean-step count.
+  void restore(double scale, int64_t clean_steps) {
+    scale_ = scale;
+    clean_steps_ = clean_steps;
+  }
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
 

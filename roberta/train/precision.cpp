@@ -32,6 +32,18 @@ Precision resolve_precision(Precision precision, const c10::Device& device) {
   return precision;
 }
 
+bool uses_loss_scaling(LossScaleMode mode, Precision resolved) {
+  switch (mode) {
+    case LossScaleMode::dynamic:
+      return true;
+    case LossScaleMode::off:
+      return false;
+    case LossScaleMode::automatic:
+      break;
+  }
+  return resolved == Precision::fp16;
+}
+
 AutocastScope::AutocastScope(Precision precision, const c10::Device& device) {
   if (!device.is_cuda() || precision == Precision::fp32) return;
   const at::ScalarType dtype = precision == Precision::bf16 ? at::kBFloat16 : at::kHalf;

@@ -16,6 +16,11 @@ c10::Device resolve_device(DeviceKind kind);
 // CPU). Error for fp16/bf16 on CPU, where autocast gives no speed and different numerics.
 Precision resolve_precision(Precision precision, const c10::Device& device);
 
+// train.loss_scale -> whether this run scales its loss (auto: only fp16 needs it; bf16 and
+// fp32 have fp32's exponent range). Allowed with any precision: on fp32 a power-of-two scale
+// changes no bit of the result, which is how the tests check the wiring on CPU.
+bool uses_loss_scaling(LossScaleMode mode, Precision resolved);
+
 // Turns autocast on for the forward pass of a bf16/fp16 run, and off again (clearing the
 // cast cache) when it goes out of scope. Does nothing for fp32.
 class AutocastScope {

@@ -25,6 +25,7 @@
 #include "roberta/train/metrics_logger.h"
 #include "roberta/train/nonfinite_guard.h"
 #include "roberta/train/optimizer.h"
+#include "roberta/train/loss_scaler.h"
 #include "roberta/train/precision.h"
 #include "roberta/train/progress_line.h"
 #include "roberta/train/tensorboard.h"
@@ -63,6 +64,11 @@ struct TrainerState {
   int64_t tokens_seen = 0;
   int64_t skipped_total = 0;
   int64_t skipped_in_a_row = 0;
+  // Dynamic loss scaling (train.loss_scale): the scale, its clean-step counter, and the
+  // updates skipped because the scaled gradients overflowed (not counted as non-finite).
+  double loss_scale = 0;
+  int64_t loss_scale_clean_steps = 0;
+  int64_t overflow_skipped = 0;
   data::LoaderState loader;
 };
 
@@ -77,6 +83,9 @@ class Pretrainer {
   void build();
   bool try_resume(bool force_resume);
   void train_step(int64_t step);
+  // The bookkeeping every update attempt ends with (applied or skipped).
+  void finish_step(int64_t step, int64_t masked, int64_t nsp, int64_t tokens, double loss_sum,
+                   double nsp_sum, double lr, double norm);
   double validate();
   std::string save_checkpoint(int64_t step);
   void log_train(int64_t step, double elapsed_s);
@@ -93,6 +102,7 @@ class Pretrainer {
   std::unique_ptr<LrSchedule> schedule_;
   std::unique_ptr<GradientSync> sync_;
   std::unique_ptr<NonFiniteGuard> guard_;
+  std::unique_ptr<DynamicLossScaler> scaler_;  // null unless loss scaling is on
   std::unique_ptr<MetricsLogger> metrics_;
   std::unique_ptr<TensorBoardWriter> tensorboard_;
   TrainerState state_;
@@ -112,6 +122,9 @@ void to_json(nlohmann::json& j, const TrainerState& s) {
                      {"tokens_seen", s.tokens_seen},
                      {"skipped_total", s.skipped_total},
                      {"skipped_in_a_row", s.skipped_in_a_row},
+                     {"loss_scale", s.loss_scale},
+                     {"loss_scale_clean_steps", s.loss_scale_clean_steps},
+                     {"overflow_skipped", s.overflow_skipped},
                      {"loader", s.loader}};
 }
 
@@ -120,6 +133,10 @@ void from_json(const nlohmann::json& j, TrainerState& s) {
   j.at("tokens_seen").get_to(s.tokens_seen);
   j.at("skipped_total").get_to(s.skipped_total);
   j.at("skipped_in_a_row").get_to(s.skipped_in_a_row);
+  // Absent in checkpoints written before loss scaling existed.
+  s.loss_scale = j.value("loss_scale", 0.0);
+  s.loss_scale_clean_steps = j.value("loss_scale_clean_steps", int64_t{0});
+  s.overflow_skipped = j.value("overflow_skipped", int64_t{0});
   j.at("loader").get_to(s.loader);
 }
 
@@ -196,6 +213,10 @@ std::string Pretrainer::save_checkpoint(int64_t step) {
     TrainerState state = state_;
     state.skipped_total = guard_->skipped_total();
     state.skipped_in_a_row = guard_->skipped_in_a_row();
+    if (scaler_) {
+      state.loss_scale = scaler_->scale();
+      state.loss_scale_clean_steps = scaler_->clean_steps();
+    }
     state.loader = mine;
     nlohmann::json j = state;
     j["world_size"] = comm_.world_size();
@@ -280,6 +301,9 @@ bool Pretrainer::try_resume(bool force_resume) {
   }
   train_loader_->restore(position);
   guard_->restore(state_.skipped_total, state_.skipped_in_a_row);
+  if (scaler_ && state_.loss_scale > 0) {
+    scaler_->restore(state_.loss_scale, state_.loss_scale_clean_steps);
+  }
   at::Tensor rng;
   torch::load(rng, reader.path(kRngFile));
   set_cpu_rng_state(rng);
@@ -328,6 +352,12 @@ void Pretrainer::build() {
                                            config_.schedule.schedule_options());
   sync_ = comm_.make_gradient_sync(optimizer_->parameters());
   guard_ = std::make_unique<NonFiniteGuard>(config_.train.max_nonfinite_in_a_row);
+  if (uses_loss_scaling(config_.train.loss_scale, precision_)) {
+    LossScalerOptions scaling;
+    scaling.init_scale = config_.train.loss_scale_init;
+    scaling.growth_interval = config_.train.loss_scale_window;
+    scaler_ = std::make_unique<DynamicLossScaler>(scaling);
+  }
   if (comm_.is_main()) {
     fs::create_directories(config_.train.out_dir);
     remove_unfinished_checkpoints(config_.train.out_dir);
@@ -388,15 +418,33 @@ void Pretrainer::train_step(int64_t step) {
         loss = loss + scale_loss(nsp_sum, global_nsp) * config_.objective.nsp_weight;
       }
     }
+    if (scaler_) loss = scaler_->scale_loss(loss);
     sync_->backward(loss, /*last=*/i + 1 == accum_);
   }
 
   const double step_loss_sum = mlm_total.item<double>();
   const double step_nsp_sum = nsp_total.item<double>();
   const auto& params = optimizer_->parameters();
+  const double lr = schedule_->lr(step);
+  // Gradients are all-reduced by now, so every rank reaches the same overflow verdict. An
+  // overflow of the scaled gradients with a finite loss is fp16's normal business: back off
+  // and skip the update without counting it against train.max_nonfinite_in_a_row.
+  if (scaler_ && is_finite(step_loss_sum) && !scaler_->unscale(params)) {
+    const double scale = scaler_->scale();
+    scaler_->update(/*found_overflow=*/true);
+    ++state_.overflow_skipped;
+    if (comm_.is_main()) {
+      fmt::print(stderr, "step {}: gradients overflow at loss scale {:g}, update skipped, scale "
+                 "now {:g}\n", step, scale, scaler_->scale());
+    }
+    optimizer_->zero_grad();
+    finish_step(step, local_masked, local_nsp, local_tokens, step_loss_sum, step_nsp_sum, lr,
+                last_grad_norm_);
+    return;
+  }
   const double norm = grad_norm(params);
   const bool finite = is_finite(norm) && is_finite(step_loss_sum);
-  const double lr = schedule_->lr(step);
+  if (scaler_) scaler_->update(/*found_overflow=*/!finite);
   if (guard_->check(finite, step)) {
     clip_grad_norm(params, config_.optim.clip_norm, norm);
     optimizer_->set_lr(lr);
@@ -406,14 +454,18 @@ void Pretrainer::train_step(int64_t step) {
                step, guard_->skipped_in_a_row());
   }
   optimizer_->zero_grad();
+  finish_step(step, local_masked, local_nsp, local_tokens, step_loss_sum, step_nsp_sum, lr, norm);
+}
 
+void Pretrainer::finish_step(int64_t step, int64_t masked, int64_t nsp, int64_t tokens,
+                             double loss_sum, double nsp_sum, double lr, double norm) {
   state_.step = step;
-  state_.tokens_seen += local_tokens;
-  interval_loss_sum_ += step_loss_sum;
-  interval_nsp_sum_ += step_nsp_sum;
-  interval_masked_ += local_masked;
-  interval_nsp_ += local_nsp;
-  interval_tokens_ += local_tokens;
+  state_.tokens_seen += tokens;
+  interval_loss_sum_ += loss_sum;
+  interval_nsp_sum_ += nsp_sum;
+  interval_masked_ += masked;
+  interval_nsp_ += nsp;
+  interval_tokens_ += tokens;
   interval_steps_ += 1;
   last_lr_ = lr;
   last_grad_norm_ = norm;
@@ -449,6 +501,10 @@ void Pretrainer::log_train(int64_t step, double elapsed_s) {
                            {"tokens_per_s", tokens_per_s},
                            {"tokens_seen", double(state_.tokens_seen * comm_.world_size())},
                            {"skipped", double(guard_->skipped_total())}};
+    if (scaler_) {
+      values.push_back({"loss_scale", scaler_->scale()});
+      values.push_back({"overflow_skipped", double(state_.overflow_skipped)});
+    }
     if (sums[3].item<double>() > 0) values.push_back({"nsp_loss", sums[2].item<double>() / sums[3].item<double>()});
     metrics_->log("train", step, values);
     if (tensorboard_) {
