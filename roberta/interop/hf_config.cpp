@@ -59,7 +59,7 @@ ModelOptions model_options_from_hf_config(const nlohmann::json& config, const st
 }
 
 nlohmann::json hf_config_from_model_options(const ModelOptions& o, const std::string& architecture,
-                                            int64_t num_labels) {
+                                            int64_t num_labels, const std::vector<std::string>& labels) {
   nlohmann::json c;
   c["architectures"] = {architecture};
   c["model_type"] = "roberta";
@@ -84,12 +84,17 @@ nlohmann::json hf_config_from_model_options(const ModelOptions& o, const std::st
   if (num_labels > 0) {
     nlohmann::json id2label = nlohmann::json::object(), label2id = nlohmann::json::object();
     for (int64_t i = 0; i < num_labels; ++i) {
-      id2label[std::to_string(i)] = "LABEL_" + std::to_string(i);
-      label2id["LABEL_" + std::to_string(i)] = i;
+      const std::string name = i < int64_t(labels.size()) ? labels[i] : "LABEL_" + std::to_string(i);
+      id2label[std::to_string(i)] = name;
+      label2id[name] = i;
     }
     c["id2label"] = id2label;
     c["label2id"] = label2id;
-    if (num_labels == 1) c["problem_type"] = "regression";
+    if (num_labels == 1) {
+      c["problem_type"] = "regression";
+    } else if (architecture == "RobertaForSequenceClassification") {
+      c["problem_type"] = "single_label_classification";
+    }
   }
   return c;
 }

@@ -19,11 +19,15 @@ namespace roberta {
 // keys, an activation other than exact "gelu", non-absolute positions, a non-RoBERTa model_type.
 ModelOptions model_options_from_hf_config(const nlohmann::json& config, const std::string& path);
 
-// ModelOptions -> config.json. architecture: "RobertaForMaskedLM" or
-// "RobertaForSequenceClassification" (then num_labels > 0 is written as id2label/label2id).
+// ModelOptions -> config.json. architecture: "RobertaForMaskedLM",
+// "RobertaForSequenceClassification" or "RobertaForTokenClassification"; num_labels > 0 is
+// written as id2label/label2id (names from `labels` when given, else LABEL_i), and with
+// problem_type "regression" for one output and "single_label_classification" for a
+// sequence classifier with more.
 nlohmann::json hf_config_from_model_options(const ModelOptions& options,
                                             const std::string& architecture = "RobertaForMaskedLM",
-                                            int64_t num_labels = 0);
+                                            int64_t num_labels = 0,
+                                            const std::vector<std::string>& labels = {});
 
 // HF files saved from a bare RobertaModel name tensors "embeddings.*" / "encoder.*" without
 // the "roberta." prefix; this adds it so the names match ours. Other names are kept.
