@@ -37,6 +37,7 @@ std::vector<Example> read_conll(const std::string& path) {
       fail("{}:{}: expected {}, found {} column(s): \"{}\"", path, line_no,
            labeled ? "a token and a tag" : "a token alone", cols.size(), line);
     }
+    if (current.tokens.empty()) current.line = line_no;
     current.tokens.push_back(cols.front());
     if (has_tag) current.tags.push_back(cols.back());
   }

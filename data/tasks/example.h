@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct Example {
   float target = std::nanf("");     // regression target (STS-B score, numeric JSONL label); NaN otherwise
   std::vector<std::string> tokens;  // token tagging: the words
   std::vector<std::string> tags;    // token tagging: one tag per word (empty if unlabeled)
+  uint64_t line = 0;                // 1-based line in its file (CoNLL: the first word's); 0 unknown
 
   bool has_label() const { return !label.empty() || !std::isnan(target) || !tags.empty(); }
 };

@@ -117,6 +117,7 @@ std::vector<Example> read_glue(GlueTask task, const std::string& path) {
            task == GlueTask::mnli ? needed : fields_expected, fields.size());
     }
     Example ex;
+    ex.line = line_no;
     ex.text_a = fields[static_cast<size_t>(a)];
     if (b >= 0) ex.text_b = fields[static_cast<size_t>(b)];
     if (label >= 0) {

@@ -54,6 +54,7 @@ std::vector<Example> read_tsv(const std::string& path, bool regression) {
       fail("{}:{}: expected {} tab-separated fields, found {}", path, line_no, header.size(), fields.size());
     }
     Example ex;
+    ex.line = line_no;
     ex.text_a = fields[static_cast<size_t>(text)];
     if (pair >= 0) ex.text_b = fields[static_cast<size_t>(pair)];
     if (label >= 0) {
@@ -85,6 +86,7 @@ std::vector<Example> read_jsonl(const std::string& path) {
       fail("{}:{}: expected an object with a string \"text\", found {}", path, line_no, j.dump().substr(0, 80));
     }
     Example ex;
+    ex.line = line_no;
     ex.text_a = j["text"].get<std::string>();
     if (j.contains("text_pair")) {
       if (!j["text_pair"].is_string()) fail("{}:{}: expected \"text_pair\" to be a string, found {}", path, line_no, j["text_pair"].dump());

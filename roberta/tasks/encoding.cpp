@@ -87,7 +87,10 @@ std::vector<EncodedExample> encode_examples(const tokenizer::Tokenizer& tok, con
   std::vector<EncodedExample> out;
   out.reserve(examples.size());
   for (size_t i = 0; i < examples.size(); ++i) {
-    out.push_back(encode_example(tok, task, examples[i], seq_len, fmt::format("{}: example {}", origin, i + 1)));
+    // file:line when the reader knew the line (every file reader does), else the ordinal.
+    const std::string where = examples[i].line > 0 ? fmt::format("{}:{}", origin, examples[i].line)
+                                                   : fmt::format("{}: example {}", origin, i + 1);
+    out.push_back(encode_example(tok, task, examples[i], seq_len, where));
   }
   return out;
 }
