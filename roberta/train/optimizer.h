@@ -1,6 +1,7 @@
 // AdamW with decoupled weight decay over a module's parameters, split into a decaying and a
 // non-decaying group (optim.no_decay), each shared tensor counted once. Wraps LibTorch's
-// torch::optim::AdamW, whose update is PyTorch's AdamW formula (checked in the tests).
+// torch::optim::AdamW, whose update is PyTorch's AdamW formula (checked in the tests); on CPU
+// float32 the update runs as one fused pass per tensor over the same state.
 #pragma once
 
 #include "roberta/train/options.h"
@@ -42,6 +43,9 @@ class Optimizer {
   Optimizer(const torch::nn::Module& module, const OptimizerOptions& options);
 
   void step();                           // one AdamW update from the current .grad
+  // CPU float32 parameters are updated by one fused pass (fused_adamw.h) unless this is
+  // switched off; either way the formula and the saved state are torch::optim::AdamW's.
+  void set_fused(bool on) { fused_ = on; }
   void zero_grad(bool set_to_none = true);
   void set_lr(double lr);                // every group; the schedule calls it before step()
   double lr() const;
@@ -61,6 +65,7 @@ class Optimizer {
   ParameterGroups groups_;
   std::vector<at::Tensor> parameters_;
   std::unique_ptr<torch::optim::AdamW> adamw_;
+  bool fused_ = true;
 };
 
 }  // namespace roberta
