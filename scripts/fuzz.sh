@@ -5,8 +5,9 @@
 # other than roberta::Error escape; the reproducer is left in BUILD_DIR/artifacts/.
 #
 # Usage: scripts/fuzz.sh [-t SECONDS_PER_TARGET] [-b BUILD_DIR] [-j JOBS] [TARGET...]
-#   default: 20 s per target, build-fuzz/, every target (fuzz_safetensors needs LibTorch and
-#   is the slowest to build; name targets to run a subset).
+#   default: 20 s per target, build-fuzz/, every target (name targets to run a subset).
+#   None needs LibTorch: fuzz_safetensors drives the header parser that read_safetensors
+#   runs before it copies any byte.
 # Needs clang and libclang-rt-14-dev (scripts/setup.sh installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
