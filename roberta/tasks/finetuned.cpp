@@ -2,7 +2,6 @@
 #include "roberta/tasks/finetuned.h"
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -16,22 +15,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-nlohmann::json read_json(const std::string& path) {
-  std::ifstream in(path);
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}: not valid JSON: {}", path, e.what());
-  }
-  return j;
-}
-
 // A Hugging Face classifier without our task.json (e.g. a published roberta-large-mnli): the
 // task from config.json's architecture, problem_type and id2label. Empty name when the
 // directory holds no task head.
 TaskSpec task_from_hf_config(const std::string& path) {
-  const nlohmann::json c = read_json(path);
+  const nlohmann::json c = read_json_file(path);
   TaskSpec task;
   const auto arch = c.value("architectures", nlohmann::json::array());
   const std::string architecture = arch.empty() ? "" : arch.front().get<std::string>();
@@ -75,7 +63,7 @@ FinetunedModel load_finetuned(const std::string& dir, const c10::Device& device)
   f.pretrained = load_pretrained(dir);
   const std::string path = f.pretrained.file(kTaskFile);
   if (!path.empty()) {
-    f.task = task_from_json(read_json(path), path);
+    f.task = task_from_json(read_json_file(path), path);
   } else if (f.pretrained.huggingface) {
     f.task = task_from_hf_config(f.pretrained.file("config.json"));
   }

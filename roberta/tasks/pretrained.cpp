@@ -3,12 +3,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "roberta/interop/hf_config.h"
 #include "roberta/interop/safetensors.h"
+#include "roberta/tasks/task.h"
 #include "roberta/train/checkpoint.h"
 #include "util/error.h"
 
@@ -26,13 +26,7 @@ PretrainedModel load_huggingface(const fs::path& dir) {
   m.dir = dir.string();
   m.huggingface = true;
   const std::string config_path = (dir / "config.json").string();
-  std::ifstream in(config_path);
-  nlohmann::json hf;
-  try {
-    in >> hf;
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}: not valid JSON: {}", config_path, e.what());
-  }
+  const nlohmann::json hf = read_json_file(config_path);
   m.config.model = model_options_from_hf_config(hf, config_path);
   m.config.tokenizer.vocab_size = m.config.model.vocab_size;
   m.config.finetune.seq_len = std::min(m.config.finetune.seq_len, m.config.model.max_positions);

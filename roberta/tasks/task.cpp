@@ -79,13 +79,7 @@ std::vector<std::string> read_labels_file(const std::string& path) {
 }
 
 TaskSpec local_spec(const FinetuneConfig& c, const std::string& json_path) {
-  std::ifstream in(json_path);
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}: not valid JSON: {}", json_path, e.what());
-  }
+  const nlohmann::json j = read_json_file(json_path);
   TaskSpec s;
   const fs::path d(c.data_dir);
   try {
@@ -114,6 +108,17 @@ TaskSpec local_spec(const FinetuneConfig& c, const std::string& json_path) {
 }
 
 }  // namespace
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    fail("{}: not valid JSON: {}", path, e.what());
+  }
+  return j;
+}
 
 TaskType parse_task_type(const std::string& name, const std::string& origin) {
   if (name == "classification") return TaskType::classification;

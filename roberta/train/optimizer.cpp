@@ -1,6 +1,7 @@
 // Parameter grouping and the AdamW wrapper (see optimizer.h).
 #include "roberta/train/optimizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "roberta/train/fused_adamw.h"
@@ -64,15 +65,12 @@ Optimizer::Optimizer(const torch::nn::Module& module, const OptimizerOptions& op
   parameters_ = groups_.decay;
   parameters_.insert(parameters_.end(), groups_.no_decay.begin(), groups_.no_decay.end());
   adamw_ = std::make_unique<torch::optim::AdamW>(std::move(param_groups), base);
+  // The fused pass needs every parameter (hence its moments) as a contiguous CPU float32 tensor.
+  fusable_ = std::all_of(parameters_.begin(), parameters_.end(), [](const at::Tensor& p) {
+    return p.device().is_cpu() && p.scalar_type() == at::kFloat && p.is_contiguous();
+  });
+  fused_ = fusable_;
 }
-
-namespace {
-
-bool fusable(const at::Tensor& t) {
-  return t.device().is_cpu() && t.scalar_type() == at::kFloat && t.is_contiguous();
-}
-
-}  // namespace
 
 void Optimizer::step() {
   at::NoGradGuard no_grad;
@@ -81,47 +79,34 @@ void Optimizer::step() {
     return;
   }
   // torch::optim::AdamW::step's update, state and bookkeeping (same state map, keys and
-  // AdamWParamState, so save/load are LibTorch's), with the elementwise chain fused into one
-  // pass for CPU float32 tensors; anything else takes LibTorch's own ops.
+  // AdamWParamState, so save/load are LibTorch's), its elementwise chain fused into one pass.
   auto& states = adamw_->state();
   for (auto& group : adamw_->param_groups()) {
     const auto& o = static_cast<const torch::optim::AdamWOptions&>(group.options());
     const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      const at::Tensor grad = p.grad();
+      const at::Tensor grad = p.grad().contiguous();
       const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
       auto it = states.find(key);
       if (it == states.end()) {
         auto fresh = std::make_unique<torch::optim::AdamWParamState>();
         fresh->step(0);
-        fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
-        fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+        fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Contiguous));
+        fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Contiguous));
         it = states.emplace(key, std::move(fresh)).first;
       }
       auto& state = static_cast<torch::optim::AdamWParamState&>(*it->second);
       state.step(state.step() + 1);
-      const double bias1 = 1 - std::pow(beta1, state.step());
-      const double bias2 = 1 - std::pow(beta2, state.step());
-      at::Tensor& m = state.exp_avg();
-      at::Tensor& v = state.exp_avg_sq();
-      if (fusable(p) && fusable(grad) && fusable(m) && fusable(v)) {
-        AdamWScalars s;
-        s.decay_factor = static_cast<float>(1 - o.lr() * o.weight_decay());
-        s.beta1 = static_cast<float>(beta1);
-        s.beta2 = static_cast<float>(beta2);
-        s.step_size = static_cast<float>(o.lr() / bias1);
-        s.bias2_sqrt = static_cast<float>(std::sqrt(bias2));
-        s.eps = static_cast<float>(o.eps());
-        fused_adamw_cpu(p.data_ptr<float>(), grad.data_ptr<float>(), m.data_ptr<float>(),
-                        v.data_ptr<float>(), p.numel(), s);
-        continue;
-      }
-      if (o.weight_decay() != 0) p.mul_(1 - o.lr() * o.weight_decay());
-      m.mul_(beta1).add_(grad, 1 - beta1);
-      v.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
-      const at::Tensor denom = (v.sqrt() / std::sqrt(bias2)).add_(o.eps());
-      p.addcdiv_(m, denom, -o.lr() / bias1);
+      AdamWScalars s;
+      s.decay_factor = static_cast<float>(1 - o.lr() * o.weight_decay());
+      s.beta1 = static_cast<float>(beta1);
+      s.beta2 = static_cast<float>(beta2);
+      s.step_size = static_cast<float>(o.lr() / (1 - std::pow(beta1, state.step())));
+      s.bias2_sqrt = static_cast<float>(std::sqrt(1 - std::pow(beta2, state.step())));
+      s.eps = static_cast<float>(o.eps());
+      fused_adamw_cpu(p.data_ptr<float>(), grad.data_ptr<float>(), state.exp_avg().data_ptr<float>(),
+                      state.exp_avg_sq().data_ptr<float>(), p.numel(), s);
     }
   }
 }

@@ -43,9 +43,10 @@ class Optimizer {
   Optimizer(const torch::nn::Module& module, const OptimizerOptions& options);
 
   void step();                           // one AdamW update from the current .grad
-  // CPU float32 parameters are updated by one fused pass (fused_adamw.h) unless this is
-  // switched off; either way the formula and the saved state are torch::optim::AdamW's.
-  void set_fused(bool on) { fused_ = on; }
+  // When every parameter is a contiguous CPU float32 tensor the update is one fused pass per
+  // tensor (fused_adamw.h) unless switched off; otherwise, and on other devices, it is
+  // torch::optim::AdamW::step. Either way the formula and the saved state are LibTorch's.
+  void set_fused(bool on) { fused_ = on && fusable_; }
   void zero_grad(bool set_to_none = true);
   void set_lr(double lr);                // every group; the schedule calls it before step()
   double lr() const;
@@ -65,7 +66,8 @@ class Optimizer {
   ParameterGroups groups_;
   std::vector<at::Tensor> parameters_;
   std::unique_ptr<torch::optim::AdamW> adamw_;
-  bool fused_ = true;
+  bool fusable_ = false;
+  bool fused_ = false;
 };
 
 }  // namespace roberta
