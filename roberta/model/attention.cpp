@@ -1,7 +1,7 @@
 // See attention.h.
 #include "roberta/model/attention.h"
+#include "roberta/model/dropout.h"
 
-#include <torch/nn/functional/dropout.h>
 
 #include "roberta/model/attention_kernel.h"
 
@@ -9,7 +9,6 @@
 
 namespace roberta {
 
-namespace F = torch::nn::functional;
 
 RobertaSelfAttentionImpl::RobertaSelfAttentionImpl(const ModelOptions& options) : options_(options) {
   TORCH_CHECK(options.hidden % options.heads == 0, "heads must divide hidden");
@@ -40,7 +39,7 @@ RobertaSelfOutputImpl::RobertaSelfOutputImpl(const ModelOptions& options) : drop
 
 at::Tensor RobertaSelfOutputImpl::forward(const at::Tensor& context, const at::Tensor& residual) {
   at::Tensor y = dense(context);  // [B,T,H]
-  y = F::dropout(y, F::DropoutFuncOptions().p(dropout_).training(is_training()));
+  y = roberta::dropout(y, dropout_, is_training());
   return layer_norm(y + residual);  // [B,T,H]
 }
 

@@ -1,5 +1,6 @@
 // See attention_kernel.h: fused attention on torch >= 2, the explicit softmax path on 1.13.
 #include "roberta/model/attention_kernel.h"
+#include "roberta/model/dropout.h"
 
 #include <torch/version.h>
 
@@ -25,7 +26,7 @@ at::Tensor attention_kernel(const at::Tensor& q, const at::Tensor& k, const at::
   at::Tensor scores = at::matmul(q * scale, k.transpose(-2, -1));  // [B,N,T,T]
   if (additive_mask.defined()) scores.add_(additive_mask);        // in place: saves a T x T copy
   at::Tensor probs = at::softmax(scores, -1);                      // [B,N,T,T]
-  if (dropout_p > 0) probs = at::dropout(probs, dropout_p, /*train=*/true);
+  probs = roberta::dropout(probs, dropout_p, /*training=*/true);
   return at::matmul(probs, v);  // [B,N,T,D]
 #endif
 }

@@ -1,5 +1,6 @@
 // See embeddings.h.
 #include "roberta/model/embeddings.h"
+#include "roberta/model/dropout.h"
 
 #include "util/error.h"
 
@@ -40,8 +41,7 @@ at::Tensor RobertaEmbeddingsImpl::forward(const at::Tensor& input_ids) {
   // Every token has type 0: add row 0 by broadcasting instead of a [B,T] lookup.
   x = x + token_type_embeddings->weight[0];  // [B,T,H]
   x = layer_norm(x);
-  return torch::nn::functional::dropout(
-      x, torch::nn::functional::DropoutFuncOptions().p(options_.dropout).training(is_training()));
+  return roberta::dropout(x, options_.dropout, is_training());
 }
 
 }  // namespace roberta

@@ -1,13 +1,12 @@
 // See encoder_layer.h.
 #include "roberta/model/encoder_layer.h"
+#include "roberta/model/dropout.h"
 
-#include <torch/nn/functional/dropout.h>
 
 // Legend: B = batch, T = sequence length, H = hidden, F = feed-forward width.
 
 namespace roberta {
 
-namespace F = torch::nn::functional;
 
 RobertaIntermediateImpl::RobertaIntermediateImpl(const ModelOptions& options) {
   dense = register_module("dense", torch::nn::Linear(options.hidden, options.ffn));
@@ -25,7 +24,7 @@ RobertaOutputImpl::RobertaOutputImpl(const ModelOptions& options) : dropout_(opt
 
 at::Tensor RobertaOutputImpl::forward(const at::Tensor& inner, const at::Tensor& residual) {
   at::Tensor y = dense(inner);  // [B,T,H]
-  y = F::dropout(y, F::DropoutFuncOptions().p(dropout_).training(is_training()));
+  y = roberta::dropout(y, dropout_, is_training());
   return layer_norm(y + residual);  // [B,T,H]
 }
 

@@ -1,13 +1,12 @@
 // See heads.h.
 #include "roberta/model/heads.h"
+#include "roberta/model/dropout.h"
 
-#include <torch/nn/functional/dropout.h>
 
 // Legend: B = batch, T = sequence length, H = hidden, V = vocabulary, L = labels.
 
 namespace roberta {
 
-namespace F = torch::nn::functional;
 
 MaskedLMHeadImpl::MaskedLMHeadImpl(const ModelOptions& options) {
   dense = register_module("dense", torch::nn::Linear(options.hidden, options.hidden));
@@ -28,10 +27,9 @@ ClassificationHeadImpl::ClassificationHeadImpl(int64_t hidden, int64_t num_label
 }
 
 at::Tensor ClassificationHeadImpl::forward(const at::Tensor& hidden_states) {
-  const auto drop = F::DropoutFuncOptions().p(dropout_).training(is_training());
-  at::Tensor x = hidden_states.select(1, 0);  // [B,H] the <s> token
-  x = at::tanh(dense(F::dropout(x, drop)));   // [B,H]
-  return out_proj(F::dropout(x, drop));       // [B,L]
+  at::Tensor x = hidden_states.select(1, 0);                          // [B,H] the <s> token
+  x = at::tanh(dense(roberta::dropout(x, dropout_, is_training())));  // [B,H]
+  return out_proj(roberta::dropout(x, dropout_, is_training()));      // [B,L]
 }
 
 TokenClassificationHeadImpl::TokenClassificationHeadImpl(int64_t hidden, int64_t num_labels, double dropout)
@@ -41,7 +39,7 @@ TokenClassificationHeadImpl::TokenClassificationHeadImpl(int64_t hidden, int64_t
 }
 
 at::Tensor TokenClassificationHeadImpl::forward(const at::Tensor& hidden_states) {
-  at::Tensor x = F::dropout(hidden_states, F::DropoutFuncOptions().p(dropout_).training(is_training()));
+  at::Tensor x = roberta::dropout(hidden_states, dropout_, is_training());
   return at::linear(x, weight, bias);  // [B,T,L]
 }
 

@@ -10,6 +10,13 @@
 
 namespace roberta {
 
+// Sum over rows of the softmax cross-entropy of logits [M, V] against targets [M], the same
+// value and gradient as at::cross_entropy_loss(..., Reduction::Sum, ignore_index). On float32
+// CPU logits it runs the one-pass kernels of roberta/model/cpu_kernels.h (log_softmax +
+// nll_loss make ~6 passes over [M, V] and zero-fill one); elsewhere it is cross_entropy_loss.
+at::Tensor softmax_cross_entropy_sum(const at::Tensor& logits, const at::Tensor& targets,
+                                     int64_t ignore_index = -100);
+
 // Sum of cross-entropy over the masked tokens, in fp32 whatever the logits' dtype.
 // logits: [M, V]; targets: [M] (int64; entries equal to ignore_index contribute nothing).
 // Returns a 0-dim fp32 tensor (0 when M == 0).

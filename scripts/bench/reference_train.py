@@ -124,6 +124,8 @@ def main():
     ap.add_argument("--masked-only", action="store_true", help="LM head on masked rows only")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="after timing, profile N more steps and print the per-op table (self CPU time)")
     a = ap.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
@@ -144,9 +146,7 @@ def main():
     labels = torch.full((tokens,), -100, dtype=torch.long, device=dev)  # HF: -100 = not masked
     labels[positions] = targets
 
-    times = []
-    for i in range(a.warmup + a.steps):
-        start = time.perf_counter()
+    def step():
         opt.zero_grad(set_to_none=True)
         if a.masked_only:
             loss = F.cross_entropy(model(ids, positions), targets)
@@ -154,9 +154,19 @@ def main():
             loss = F.cross_entropy(model(ids).view(-1, a.vocab), labels, ignore_index=-100)
         loss.backward()
         opt.step()
-        loss_value = loss.item()
+        return loss.item()
+
+    times = []
+    for i in range(a.warmup + a.steps):
+        start = time.perf_counter()
+        loss_value = step()
         if i >= a.warmup:
             times.append((time.perf_counter() - start) * 1000)
+    if a.profile > 0:
+        with torch.autograd.profiler.profile() as prof:
+            for _ in range(a.profile):
+                step()
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=30))
 
     peak = matmul_gflops(a.matmul_size, dev)
     params = sum(p.numel() for p in model.parameters())

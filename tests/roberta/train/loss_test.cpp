@@ -2,6 +2,8 @@
 // unequal masked counts, each scaled by the global count, give the gradient of one big batch.
 #include "roberta/train/loss.h"
 
+#include "roberta/model/cpu_kernels.h"
+
 #include <catch2/catch.hpp>
 #include <torch/nn/modules/linear.h>
 
@@ -89,4 +91,50 @@ TEST_CASE("scale_loss with a zero global count keeps the graph and gives zero",
   CHECK(w.grad().abs().sum().item<double>() == 0.0);
   CHECK(roberta::perplexity(std::log(1356.2)) == Approx(1356.2));
   CHECK(std::isfinite(roberta::perplexity(1e6)));
+}
+
+TEST_CASE("softmax_cross_entropy_sum equals ATen's cross_entropy_loss, value and gradient",
+          "[train][loss]") {
+  at::manual_seed(11);
+  // 37 rows over 1003 classes (not a multiple of the 8-lane width); logits at three scales,
+  // the largest far outside exp's float range if the max were not subtracted.
+  for (const bool avx2 : {true, false})
+  for (double scale : {1.0, 8.0, 300.0}) {
+    roberta::cpu_kernels_use_avx2(avx2);
+    at::Tensor logits = (at::randn({37, 1003}) * scale).requires_grad_();
+    at::Tensor targets = at::randint(1003, {37}, at::kLong);
+    targets.index_put_({at::tensor({0, 5, 36}, at::kLong)}, -100);  // ignored rows
+    at::Tensor ours = roberta::softmax_cross_entropy_sum(logits, targets);
+    ours.mul(0.37).backward();
+    at::Tensor ours_grad = logits.grad().clone();
+    logits.grad().zero_();
+
+    // Reference in float64: ATen's log_softmax + nll_loss.
+    at::Tensor reference = at::cross_entropy_loss(logits.to(at::kDouble), targets, {}, at::Reduction::Sum, -100);
+    reference.mul(0.37).backward();
+    roberta::cpu_kernels_use_avx2(true);
+    INFO("scale " << scale << (avx2 ? ", AVX2 path" : ", scalar path"));
+    CHECK(ours.item<double>() == Approx(reference.item<double>()).epsilon(2e-6));
+    CHECK((ours_grad - logits.grad()).abs().max().item<double>() < 5e-7);
+    CHECK((ours_grad.index({0}) == 0).all().item<bool>());  // an ignored row gets no gradient
+  }
+}
+
+TEST_CASE("softmax_cross_entropy_sum: -inf logits, NaN, bad targets, empty", "[train][loss]") {
+  // A -inf logit is probability 0; the row's loss is finite.
+  at::Tensor logits = at::zeros({2, 20});
+  logits.index_put_({0, 3}, -INFINITY);
+  at::Tensor targets = at::tensor({1, 2}, at::kLong);
+  CHECK(roberta::softmax_cross_entropy_sum(logits, targets).item<double>() ==
+        Approx(std::log(19.0) + std::log(20.0)).epsilon(1e-6));
+  // A NaN logit makes the loss NaN (the non-finite guard must see it), on either path.
+  logits.index_put_({1, 7}, NAN);
+  CHECK(std::isnan(roberta::softmax_cross_entropy_sum(logits, targets).item<double>()));
+  roberta::cpu_kernels_use_avx2(false);
+  CHECK(std::isnan(roberta::softmax_cross_entropy_sum(logits, targets).item<double>()));
+  roberta::cpu_kernels_use_avx2(true);
+  // A target outside [0, V) is an error naming it, as in nll_loss.
+  CHECK_THROWS_WITH(roberta::softmax_cross_entropy_sum(at::zeros({2, 20}), at::tensor({1, 20}, at::kLong)),
+                    Catch::Contains("Target 20 is out of bounds"));
+  CHECK(roberta::softmax_cross_entropy_sum(at::zeros({0, 20}), at::zeros({0}, at::kLong)).item<double>() == 0.0);
 }
