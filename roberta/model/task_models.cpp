@@ -13,6 +13,11 @@ RobertaForMaskedLMImpl::RobertaForMaskedLMImpl(const ModelOptions& options) {
     nsp_head = register_module("nsp_head", ClassificationHead(options.hidden, 2, options.dropout));
   }
   init_roberta_weights(*this, options.init_std);
+  // The word embeddings are also the decoder, whose gradient is a dense [V,H] matrix. A sparse
+  // lookup gradient (the batch's rows only) is then added into it in place by autograd, instead
+  // of a zero-filled dense [V,H] gradient that is summed with it: two passes over V x H saved.
+  // The parameter's .grad stays dense, as the decoder always contributes.
+  roberta->embeddings->word_embeddings->options.sparse(true);
 }
 
 at::Tensor RobertaForMaskedLMImpl::mlm_logits(const at::Tensor& hidden_states, const at::Tensor& masked_positions) {

@@ -214,3 +214,23 @@ TEST_CASE("every parameter receives a gradient", "[model]") {
     CHECK(p.value().grad().defined());
   }
 }
+
+TEST_CASE("the tied word-embedding gradient is dense and equals the dense-lookup one", "[model]") {
+  ModelOptions o = small_options();
+  at::manual_seed(21);
+  RobertaForMaskedLM model(o);
+  model->eval();  // no dropout: two backward passes see the same function
+  at::Tensor ids = at::randint(3, o.vocab_size, {2, 9}, at::kLong);
+  ids.index_put_({1, 8}, o.pad_id);  // a pad: its row gets no lookup gradient
+  at::Tensor positions = at::tensor({1, 4, 10}, at::kLong);
+  auto loss = [&] { return model->forward(ids, positions).pow(2).sum(); };
+
+  const auto& weight = model->roberta->embeddings->word_embeddings->weight;
+  loss().backward();
+  at::Tensor sparse_lookup = weight.grad().clone();
+  CHECK(!weight.grad().is_sparse());
+  model->zero_grad();
+  model->roberta->embeddings->word_embeddings->options.sparse(false);
+  loss().backward();
+  CHECK(at::allclose(sparse_lookup, weight.grad(), 1e-6, 1e-7));
+}
