@@ -3,7 +3,10 @@
 
 #include <ATen/Parallel.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#define ROBERTA_X86 1
 #include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -19,7 +22,11 @@ namespace {
 std::atomic<bool> force_scalar{false};
 
 bool cpu_has_avx2_fma() {
+#ifdef ROBERTA_X86
   static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  constexpr bool yes = false;
+#endif
   return yes && !force_scalar.load(std::memory_order_relaxed);
 }
 
@@ -48,6 +55,7 @@ void dropout_scalar(float* out, uint32_t first, int64_t n, uint32_t k1, uint32_t
   }
 }
 
+#ifdef ROBERTA_X86
 __attribute__((target("avx2,fma"))) inline __m256i fmix32_avx2(__m256i h) {
   h = _mm256_xor_si256(h, _mm256_srli_epi32(h, 16));
   h = _mm256_mullo_epi32(h, _mm256_set1_epi32(static_cast<int>(0x85EBCA6Bu)));
@@ -77,10 +85,12 @@ __attribute__((target("avx2,fma"))) void dropout_avx2(float* out, uint32_t first
   }
   dropout_scalar(out + i, first + static_cast<uint32_t>(i), n - i, k1, k2, threshold, scale);
 }
+#endif  // ROBERTA_X86
 
 // ---------------------------------------------------------------------------------------------
 // Softmax cross-entropy rows.
 
+#ifdef ROBERTA_X86
 // exp(x) for x <= 88.3 on 8 lanes: Cephes' expf (range reduction by n ln 2, degree-5
 // polynomial, 2^n through the exponent bits); ~1 ulp. Inputs below -87.3 give 2^-126 (the
 // callers only add such terms to a sum that is >= 1).
@@ -116,6 +126,8 @@ __attribute__((target("avx2,fma"))) inline double hsum_avx2(__m256 v) {
   return sum;
 }
 
+#endif  // ROBERTA_X86
+
 // One row's max and log(sum_j exp(x_j - max)).
 struct RowLse {
   float shift;
@@ -136,6 +148,7 @@ RowLse row_lse_scalar(const float* x, int64_t n) {
   return {max, std::log(sum)};
 }
 
+#ifdef ROBERTA_X86
 __attribute__((target("avx2,fma"))) RowLse row_lse_avx2(const float* x, int64_t n) {
   __m256 vmax = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
   __m256 unordered = _mm256_setzero_ps();  // lanes that saw a NaN
@@ -165,11 +178,13 @@ __attribute__((target("avx2,fma"))) RowLse row_lse_avx2(const float* x, int64_t 
   for (; j < n; ++j) sum += std::exp(x[j] - max);
   return {max, std::log(sum)};
 }
+#endif  // ROBERTA_X86
 
 void row_grad_scalar(const float* x, int64_t n, float shift, float log_sum, float scale, float* g) {
   for (int64_t j = 0; j < n; ++j) g[j] = scale * std::exp((x[j] - shift) - log_sum);
 }
 
+#ifdef ROBERTA_X86
 __attribute__((target("avx2,fma"))) void row_grad_avx2(const float* x, int64_t n, float shift, float log_sum,
                                                        float scale, float* g) {
   const __m256 vshift = _mm256_set1_ps(shift), vlog_sum = _mm256_set1_ps(log_sum), s = _mm256_set1_ps(scale);
@@ -179,6 +194,30 @@ __attribute__((target("avx2,fma"))) void row_grad_avx2(const float* x, int64_t n
     _mm256_storeu_ps(g + j, _mm256_mul_ps(s, exp_avx2(z)));
   }
   row_grad_scalar(x + j, n - j, shift, log_sum, scale, g + j);
+}
+#endif  // ROBERTA_X86
+
+// The vector kernels where the CPU has them; callers pass avx2 = cpu_has_avx2_fma().
+void dropout_block(bool avx2, float* out, uint32_t first, int64_t n, uint32_t k1, uint32_t k2,
+                   uint32_t threshold, float scale) {
+#ifdef ROBERTA_X86
+  if (avx2) return dropout_avx2(out, first, n, k1, k2, threshold, scale);
+#endif
+  dropout_scalar(out, first, n, k1, k2, threshold, scale);
+}
+
+RowLse row_lse(bool avx2, const float* x, int64_t n) {
+#ifdef ROBERTA_X86
+  if (avx2) return row_lse_avx2(x, n);
+#endif
+  return row_lse_scalar(x, n);
+}
+
+void row_grad(bool avx2, const float* x, int64_t n, float shift, float log_sum, float scale, float* g) {
+#ifdef ROBERTA_X86
+  if (avx2) return row_grad_avx2(x, n, shift, log_sum, scale, g);
+#endif
+  row_grad_scalar(x, n, shift, log_sum, scale, g);
 }
 
 }  // namespace
@@ -204,11 +243,7 @@ void dropout_mask_cpu(float* out, int64_t n, uint64_t seed, double p) {
       const int64_t segment_end = std::min<int64_t>(end, static_cast<int64_t>((high + 1) << 32));
       const uint32_t k2 = high == 0 ? k2_base : k2_base ^ fmix32(static_cast<uint32_t>(high) * kGolden);
       const uint32_t first = static_cast<uint32_t>(begin);
-      if (avx2) {
-        dropout_avx2(out + begin, first, segment_end - begin, k1, k2, threshold, scale);
-      } else {
-        dropout_scalar(out + begin, first, segment_end - begin, k1, k2, threshold, scale);
-      }
+      dropout_block(avx2, out + begin, first, segment_end - begin, k1, k2, threshold, scale);
       begin = segment_end;
     }
   });
@@ -221,7 +256,7 @@ void softmax_xent_forward_cpu(const float* logits, int64_t rows, int64_t cols, c
   at::parallel_for(0, rows, grain, [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
       const float* x = logits + r * cols;
-      const RowLse lse = avx2 ? row_lse_avx2(x, cols) : row_lse_scalar(x, cols);
+      const RowLse lse = row_lse(avx2, x, cols);
       shift[r] = lse.shift;
       log_sum[r] = static_cast<float>(lse.log_sum);
       row_loss[r] = targets[r] == ignore_index
@@ -244,11 +279,7 @@ void softmax_xent_backward_cpu(const float* logits, int64_t rows, int64_t cols, 
         continue;
       }
       const float* x = logits + r * cols;
-      if (avx2) {
-        row_grad_avx2(x, cols, shift[r], log_sum[r], scale, g);
-      } else {
-        row_grad_scalar(x, cols, shift[r], log_sum[r], scale, g);
-      }
+      row_grad(avx2, x, cols, shift[r], log_sum[r], scale, g);
       g[targets[r]] -= scale;
     }
   });
