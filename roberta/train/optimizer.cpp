@@ -10,6 +10,7 @@
 
 #include <torch/serialize.h>
 
+#include <map>
 #include <unordered_set>
 
 namespace roberta {
@@ -69,34 +70,44 @@ Optimizer::Optimizer(const torch::nn::Module& module, const OptimizerOptions& op
   fusable_ = std::all_of(parameters_.begin(), parameters_.end(), [](const at::Tensor& p) {
     return p.device().is_cpu() && p.scalar_type() == at::kFloat && p.is_contiguous();
   });
-  fused_ = fusable_;
+  kernel_ = fusable_ ? Kernel::kFusedCpu : Kernel::kForeach;
+}
+
+torch::optim::AdamWParamState& Optimizer::state_of(const at::Tensor& p) {
+  auto& states = adamw_->state();
+  const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+  auto it = states.find(key);
+  if (it == states.end()) {
+    auto fresh = std::make_unique<torch::optim::AdamWParamState>();
+    fresh->step(0);
+    fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Preserve));
+    fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Preserve));
+    it = states.emplace(key, std::move(fresh)).first;
+  }
+  return static_cast<torch::optim::AdamWParamState&>(*it->second);
 }
 
 void Optimizer::step() {
   at::NoGradGuard no_grad;
-  if (!fused_) {
-    adamw_->step();
-    return;
+  switch (kernel_) {
+    case Kernel::kFusedCpu: return step_fused_cpu();
+    case Kernel::kForeach: return step_foreach();
+    case Kernel::kLibTorch:
+      adamw_->step();
+      return;
   }
-  // torch::optim::AdamW::step's update, state and bookkeeping (same state map, keys and
-  // AdamWParamState, so save/load are LibTorch's), its elementwise chain fused into one pass.
-  auto& states = adamw_->state();
+}
+
+// torch::optim::AdamW::step's update, state and bookkeeping (same state map, keys and
+// AdamWParamState, so save/load are LibTorch's), its elementwise chain fused into one pass.
+void Optimizer::step_fused_cpu() {
   for (auto& group : adamw_->param_groups()) {
     const auto& o = static_cast<const torch::optim::AdamWOptions&>(group.options());
     const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
       const at::Tensor grad = p.grad().contiguous();
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
-      auto it = states.find(key);
-      if (it == states.end()) {
-        auto fresh = std::make_unique<torch::optim::AdamWParamState>();
-        fresh->step(0);
-        fresh->exp_avg(at::zeros_like(p, at::MemoryFormat::Contiguous));
-        fresh->exp_avg_sq(at::zeros_like(p, at::MemoryFormat::Contiguous));
-        it = states.emplace(key, std::move(fresh)).first;
-      }
-      auto& state = static_cast<torch::optim::AdamWParamState&>(*it->second);
+      auto& state = state_of(p);
       state.step(state.step() + 1);
       AdamWScalars s;
       s.decay_factor = static_cast<float>(1 - o.lr() * o.weight_decay());
@@ -107,6 +118,42 @@ void Optimizer::step() {
       s.eps = static_cast<float>(o.eps());
       fused_adamw_cpu(p.data_ptr<float>(), grad.data_ptr<float>(), state.exp_avg().data_ptr<float>(),
                       state.exp_avg_sq().data_ptr<float>(), p.numel(), s);
+    }
+  }
+}
+
+// The same update as multi-tensor ops, in torch::optim::AdamW's operation order, over every
+// parameter of a group that has a gradient and the same step count (all of them, unless a
+// parameter went without a gradient on some step).
+void Optimizer::step_foreach() {
+  struct Batch {
+    std::vector<at::Tensor> params, grads, exp_avgs, exp_avg_sqs;
+  };
+  for (auto& group : adamw_->param_groups()) {
+    const auto& o = static_cast<const torch::optim::AdamWOptions&>(group.options());
+    const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
+    std::map<int64_t, Batch> by_step;
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      auto& state = state_of(p);
+      state.step(state.step() + 1);
+      Batch& batch = by_step[state.step()];
+      batch.params.push_back(p);
+      batch.grads.push_back(p.grad());
+      batch.exp_avgs.push_back(state.exp_avg());
+      batch.exp_avg_sqs.push_back(state.exp_avg_sq());
+    }
+    for (auto& [step, b] : by_step) {
+      const double bias1 = 1 - std::pow(beta1, step), bias2 = 1 - std::pow(beta2, step);
+      if (o.weight_decay() != 0) at::_foreach_mul_(b.params, 1 - o.lr() * o.weight_decay());
+      at::_foreach_mul_(b.exp_avgs, beta1);
+      at::_foreach_add_(b.exp_avgs, b.grads, 1 - beta1);
+      at::_foreach_mul_(b.exp_avg_sqs, beta2);
+      at::_foreach_addcmul_(b.exp_avg_sqs, b.grads, b.grads, 1 - beta2);
+      std::vector<at::Tensor> denom = at::_foreach_sqrt(b.exp_avg_sqs);
+      at::_foreach_div_(denom, std::sqrt(bias2));
+      at::_foreach_add_(denom, o.eps());
+      at::_foreach_addcdiv_(b.params, b.exp_avgs, denom, -o.lr() / bias1);
     }
   }
 }

@@ -1,7 +1,8 @@
 // AdamW with decoupled weight decay over a module's parameters, split into a decaying and a
 // non-decaying group (optim.no_decay), each shared tensor counted once. Wraps LibTorch's
 // torch::optim::AdamW, whose update is PyTorch's AdamW formula (checked in the tests); on CPU
-// float32 the update runs as one fused pass per tensor over the same state.
+// float32 the update runs as one fused pass per tensor over the same state, elsewhere as
+// multi-tensor (foreach) ops.
 #pragma once
 
 #include "roberta/train/options.h"
@@ -43,10 +44,18 @@ class Optimizer {
   Optimizer(const torch::nn::Module& module, const OptimizerOptions& options);
 
   void step();                           // one AdamW update from the current .grad
-  // When every parameter is a contiguous CPU float32 tensor the update is one fused pass per
-  // tensor (fused_adamw.h) unless switched off; otherwise, and on other devices, it is
-  // torch::optim::AdamW::step. Either way the formula and the saved state are LibTorch's.
-  void set_fused(bool on) { fused_ = on && fusable_; }
+
+  // How step() runs the update; the formula and the saved state are LibTorch's in all three.
+  enum class Kernel {
+    kFusedCpu,  // one pass per tensor (fused_adamw.h): every parameter contiguous CPU float32
+    kForeach,   // ~8 multi-tensor ops over all parameters with the same step count
+                // (at::_foreach_*: one CUDA launch per op and chunk of tensors, not per tensor)
+    kLibTorch,  // torch::optim::AdamW::step: ~9 elementwise ops per tensor
+  };
+  // Default: kFusedCpu where it applies, else kForeach. kFusedCpu where it does not apply
+  // falls back to kForeach.
+  void set_kernel(Kernel kernel) { kernel_ = kernel == Kernel::kFusedCpu && !fusable_ ? Kernel::kForeach : kernel; }
+  Kernel kernel() const { return kernel_; }
   void zero_grad(bool set_to_none = true);
   void set_lr(double lr);                // every group; the schedule calls it before step()
   double lr() const;
@@ -67,7 +76,12 @@ class Optimizer {
   std::vector<at::Tensor> parameters_;
   std::unique_ptr<torch::optim::AdamW> adamw_;
   bool fusable_ = false;
-  bool fused_ = false;
+  Kernel kernel_ = Kernel::kForeach;
+
+  // The state slot of p, created (step 0, zero moments) on first use.
+  torch::optim::AdamWParamState& state_of(const at::Tensor& p);
+  void step_fused_cpu();
+  void step_foreach();
 };
 
 }  // namespace roberta
