@@ -215,20 +215,31 @@ TEST_CASE("AdamW step time: roberta-base shapes vs one flat tensor", "[.][bench]
                      << "tensor: " << flat_s * 1e3 << " ms/step (threads " << at::get_num_threads() << ")");
 }
 
+namespace {
+
+// Two optimizers stepped side by side: the same parameters and options in both.
+void copy_parameters(torch::nn::Module& from, torch::nn::Module& to) {
+  at::NoGradGuard no_grad;
+  auto a = from.parameters(), b = to.parameters();
+  for (size_t i = 0; i < a.size(); ++i) b[i].copy_(a[i]);
+}
+
+OptimizerOptions twin_options() {
+  OptimizerOptions options;
+  options.lr = 3e-3;
+  options.weight_decay = 0.1;
+  return options;
+}
+
+}  // namespace
+
 TEST_CASE("the fused CPU AdamW pass equals LibTorch's AdamW, and their states interchange",
           "[train][optimizer]") {
   // Two identical nets, one stepped by the fused pass, one by torch::optim::AdamW itself.
   at::manual_seed(3);
   TinyNet fused_net, torch_net;
-  {
-    at::NoGradGuard no_grad;
-    auto a = fused_net.parameters(), b = torch_net.parameters();
-    for (size_t i = 0; i < a.size(); ++i) b[i].copy_(a[i]);
-  }
-  OptimizerOptions options;
-  options.lr = 3e-3;
-  options.weight_decay = 0.1;
-  Optimizer fused(fused_net, options), reference(torch_net, options);
+  copy_parameters(fused_net, torch_net);
+  Optimizer fused(fused_net, twin_options()), reference(torch_net, twin_options());
   CHECK(fused.kernel() == Optimizer::Kernel::kFusedCpu);
   reference.set_kernel(Optimizer::Kernel::kLibTorch);
   const at::Tensor initial = fused.parameters()[0].detach().clone();
@@ -266,15 +277,8 @@ TEST_CASE("the foreach AdamW equals LibTorch's AdamW bit for bit on CPU, also wh
           "skipped a step", "[train][optimizer]") {
   at::manual_seed(4);
   TinyNet foreach_net, torch_net;
-  {
-    at::NoGradGuard no_grad;
-    auto a = foreach_net.parameters(), b = torch_net.parameters();
-    for (size_t i = 0; i < a.size(); ++i) b[i].copy_(a[i]);
-  }
-  OptimizerOptions options;
-  options.lr = 3e-3;
-  options.weight_decay = 0.1;
-  Optimizer multi(foreach_net, options), reference(torch_net, options);
+  copy_parameters(foreach_net, torch_net);
+  Optimizer multi(foreach_net, twin_options()), reference(torch_net, twin_options());
   multi.set_kernel(Optimizer::Kernel::kForeach);
   reference.set_kernel(Optimizer::Kernel::kLibTorch);
   const at::Tensor initial = multi.parameters()[0].detach().clone();
