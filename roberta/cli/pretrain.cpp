@@ -20,6 +20,7 @@ int run_pretrain(const PretrainArgs& args) {
   DistOptions dist;
   dist.backend = to_string(config.dist.backend);
   dist.bucket_mb = config.dist.bucket_mb;
+  dist.overlap = config.dist.overlap;
   dist.timeout_s = static_cast<double>(config.dist.timeout_s);
   std::unique_ptr<Communicator> comm = make_communicator(dist);
   install_stop_signal_handlers();

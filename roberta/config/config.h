@@ -111,6 +111,7 @@ struct TrainConfig {
 struct DistConfig {
   DistBackend backend = DistBackend::automatic;  // dist.backend
   double bucket_mb = 25.0;    // dist.bucket_mb: gradient all-reduce bucket size in MB
+  bool overlap = true;        // dist.overlap: all-reduce buckets during backward (c10d::Reducer)
   int64_t timeout_s = 1800;   // dist.timeout_s: a collective waiting longer is an error
 };
 

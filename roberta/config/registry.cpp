@@ -421,6 +421,8 @@ std::vector<Field> make_fields() {
                                   "auto = nccl on CUDA, gloo on CPU"));
   f.push_back(number("dist.bucket_mb", AT(dist.bucket_mb), above(0),
                      "gradient all-reduce bucket size in MB"));
+  f.push_back(boolean("dist.overlap", AT(dist.overlap),
+                      "all-reduce gradient buckets while backward runs (false: after it)"));
   f.push_back(integer<int64_t>("dist.timeout_s", AT(dist.timeout_s), at_least(1),
                                "a collective waiting longer fails with an error"));
 

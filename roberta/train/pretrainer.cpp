@@ -541,10 +541,15 @@ PretrainResult Pretrainer::run(bool force_resume) {
   build();
   const bool resumed = try_resume(force_resume);
   if (comm_.is_main()) {
-    fmt::print("pretrain: {} | {} parameters | device {} {} | world {} x micro {} x accum {} | "
+    const std::string all_reduce =
+        comm_.world_size() == 1 ? std::string()
+                                : fmt::format(" ({} all-reduce {}, {} MB buckets)", comm_.backend(),
+                                              config_.dist.overlap ? "overlapped with backward" : "after backward",
+                                              config_.dist.bucket_mb);
+    fmt::print("pretrain: {} | {} parameters | device {} {} | world {}{} x micro {} x accum {} | "
                "{} steps{}\n",
                config_.name.empty() ? config_.train.out_dir : config_.name,
-               count_parameters(*model_), device_.str(), to_string(precision_), comm_.world_size(),
+               count_parameters(*model_), device_.str(), to_string(precision_), comm_.world_size(), all_reduce,
                config_.batch.micro, accum_, config_.train.max_steps,
                resumed ? fmt::format(" | resumed at step {}", state_.step) : std::string());
     std::fflush(stdout);
