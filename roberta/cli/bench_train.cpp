@@ -50,12 +50,18 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// GFLOP/s of an n x n x n fp32 matmul on `device`: median of 5 after one warm-up.
-double matmul_gflops(int64_t n, c10::Device device) {
+// GFLOP/s of an n x n x n matmul on `device` in the dtype the step's matmuls run in (fp32, or
+// bf16 / fp16 under autocast, whose peak on a GPU is several times fp32's): median of 5 after
+// one warm-up.
+double matmul_gflops(int64_t n, c10::Device device, Precision precision) {
   c10::NoGradGuard no_grad;
-  at::Tensor a = at::randn({n, n}, at::TensorOptions().device(device));
-  at::Tensor b = at::randn({n, n}, at::TensorOptions().device(device));
-  at::Tensor c = at::empty({n, n}, at::TensorOptions().device(device));
+  const at::ScalarType dtype = precision == Precision::bf16   ? at::kBFloat16
+                               : precision == Precision::fp16 ? at::kHalf
+                                                              : at::kFloat;
+  const auto options = at::TensorOptions().device(device).dtype(dtype);
+  at::Tensor a = at::randn({n, n}, options);
+  at::Tensor b = at::randn({n, n}, options);
+  at::Tensor c = at::empty({n, n}, options);
   std::vector<double> ms;
   for (int i = 0; i < 6; ++i) {
     const auto start = std::chrono::steady_clock::now();
@@ -125,7 +131,7 @@ int run_bench_train(const BenchTrainArgs& args) {
     if (i >= args.warmup) step_ms.push_back(ms_since(start));
   }
 
-  const double gflops_matmul = matmul_gflops(args.matmul_size, device);
+  const double gflops_matmul = matmul_gflops(args.matmul_size, device, precision);
   const double ms = median(step_ms);
   const int64_t tokens = batch * seq_len;
   const int64_t params = count_parameters(*model);
@@ -175,8 +181,8 @@ int run_bench_train(const BenchTrainArgs& args) {
     fmt::print("  step_ms {:.1f} (median; min {:.1f}) | tokens_per_s {:.0f} | model {:.2f} GFLOP/step = {:.1f} GFLOP/s\n",
                ms, *std::min_element(step_ms.begin(), step_ms.end()), tokens_per_s, model_flops / 1e9,
                achieved_gflops);
-    fmt::print("  matmul_gflops {:.1f} ({}^3 fp32) | mfu {:.1f}% | peak_rss_mb {}\n", gflops_matmul,
-               args.matmul_size, 100 * mfu, peak_rss_mb());
+    fmt::print("  matmul_gflops {:.1f} ({}^3 {}) | mfu {:.1f}% | peak_rss_mb {}\n", gflops_matmul,
+               args.matmul_size, to_string(precision), 100 * mfu, peak_rss_mb());
   }
   return 0;
 }

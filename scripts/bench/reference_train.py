@@ -9,10 +9,14 @@ LayerNorm weights). Random ids, a fixed 15% of positions as targets, timed after
 Runs under Debian's python (python3-torch 1.13) on CPU, or any torch on CUDA:
     /usr/bin/python3 scripts/bench/reference_train.py --batch 16 --seq-len 128 --json
 --masked-only runs the LM head on the masked rows only (what the C++ side does), to separate
-that saving from the rest. MFU uses RECIPE.md's model FLOPs, the same formula as the C++ bench,
-against a fp32 matmul measured in this process.
+that saving from the rest. On the GPU machine, --hf-transformers times transformers' own
+RobertaForMaskedLM (SDPA attention, labels -100 on unmasked positions) and --bf16 wraps forward
+and loss in bf16 autocast, with torch.optim.AdamW(fused=True) on CUDA: the step a Hugging Face
+user runs. MFU uses RECIPE.md's model FLOPs, the same formula as the C++ bench, against a matmul measured
+in this process (fp32, or bf16 with --bf16).
 """
 import argparse
+import contextlib
 import json
 import math
 import resource
@@ -91,9 +95,28 @@ class RobertaForMaskedLM(nn.Module):
         return F.linear(x, self.word_embeddings.weight) + self.lm_bias  # [B*T or M, V]
 
 
-def matmul_gflops(n, device):
-    a, b = torch.randn(n, n, device=device), torch.randn(n, n, device=device)
-    c = torch.empty(n, n, device=device)
+def hf_model(a):
+    """transformers' own RobertaForMaskedLM of the same shape, SDPA attention where supported."""
+    from transformers import AutoModelForMaskedLM, RobertaConfig
+    cfg = RobertaConfig(vocab_size=a.vocab, hidden_size=a.hidden, num_hidden_layers=a.layers,
+                        num_attention_heads=a.heads, intermediate_size=a.ffn,
+                        hidden_dropout_prob=a.dropout, attention_probs_dropout_prob=a.attention_dropout,
+                        max_position_embeddings=514, type_vocab_size=1, layer_norm_eps=1e-5,
+                        pad_token_id=1, bos_token_id=0, eos_token_id=2)
+    try:
+        return AutoModelForMaskedLM.from_config(cfg, attn_implementation="sdpa")
+    except (TypeError, ValueError):  # transformers before 4.36: no attn_implementation
+        return AutoModelForMaskedLM.from_config(cfg)
+
+
+def hf_version():
+    import transformers
+    return transformers.__version__
+
+
+def matmul_gflops(n, device, dtype=torch.float32):
+    a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
+    c = torch.empty(n, n, device=device, dtype=dtype)
     times = []
     with torch.no_grad():
         for i in range(6):
@@ -123,6 +146,10 @@ def main():
     ap.add_argument("--matmul-size", type=int, default=2048)
     ap.add_argument("--masked-only", action="store_true", help="LM head on masked rows only")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--bf16", action="store_true",
+                    help="bf16 autocast, for CUDA (the peak becomes a bf16 matmul; torch 1.13 CPU autocast rejects LayerNorm)")
+    ap.add_argument("--hf-transformers", action="store_true",
+                    help="transformers.RobertaForMaskedLM with SDPA attention instead of the plain-torch copy")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="after timing, profile N more steps and print the per-op table (self CPU time)")
@@ -131,12 +158,19 @@ def main():
         torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     dev = torch.device(a.device)
-    model = RobertaForMaskedLM(a.vocab, a.hidden, a.layers, a.heads, a.ffn, a.dropout,
-                               a.attention_dropout).to(dev).train()
-    no_decay = lambda n: n.endswith("bias") or "_ln." in n
+    if a.hf_transformers:
+        model = hf_model(a).to(dev).train()
+        no_decay = lambda n: n.endswith("bias") or "LayerNorm." in n
+    else:
+        model = RobertaForMaskedLM(a.vocab, a.hidden, a.layers, a.heads, a.ffn, a.dropout,
+                                   a.attention_dropout).to(dev).train()
+        no_decay = lambda n: n.endswith("bias") or "_ln." in n
     groups = [{"params": [p for n, p in model.named_parameters() if not no_decay(n)], "weight_decay": 0.01},
               {"params": [p for n, p in model.named_parameters() if no_decay(n)], "weight_decay": 0.0}]
-    opt = torch.optim.AdamW(groups, lr=7e-4, betas=(0.9, 0.98), eps=1e-6)
+    fused = {"fused": True} if dev.type == "cuda" and "fused" in torch.optim.AdamW.__init__.__code__.co_varnames else {}
+    opt = torch.optim.AdamW(groups, lr=7e-4, betas=(0.9, 0.98), eps=1e-6, **fused)
+    autocast = (lambda: torch.autocast(device_type=dev.type, dtype=torch.bfloat16)) if a.bf16 else \
+        contextlib.nullcontext
 
     tokens = a.batch * a.seq_len
     masked = max(1, int(a.mask_prob * tokens + 0.5))
@@ -148,10 +182,13 @@ def main():
 
     def step():
         opt.zero_grad(set_to_none=True)
-        if a.masked_only:
-            loss = F.cross_entropy(model(ids, positions), targets)
-        else:
-            loss = F.cross_entropy(model(ids).view(-1, a.vocab), labels, ignore_index=-100)
+        with autocast():
+            if a.hf_transformers:
+                loss = model(input_ids=ids, labels=labels.view(a.batch, a.seq_len)).loss
+            elif a.masked_only:
+                loss = F.cross_entropy(model(ids, positions).float(), targets)
+            else:
+                loss = F.cross_entropy(model(ids).view(-1, a.vocab).float(), labels, ignore_index=-100)
         loss.backward()
         opt.step()
         return loss.item()
@@ -168,15 +205,23 @@ def main():
                 step()
         print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=30))
 
-    peak = matmul_gflops(a.matmul_size, dev)
+    peak = matmul_gflops(a.matmul_size, dev, torch.bfloat16 if a.bf16 else torch.float32)
     params = sum(p.numel() for p in model.parameters())
-    embedding = sum(m.weight.numel() for m in (model.word_embeddings, model.position_embeddings,
-                                               model.token_type_embeddings)) + model.lm_bias.numel()
+    if a.hf_transformers:
+        e = model.roberta.embeddings
+        embedding = sum(m.weight.numel() for m in (e.word_embeddings, e.position_embeddings,
+                                                   e.token_type_embeddings)) + model.lm_head.bias.numel()
+    else:
+        embedding = sum(m.weight.numel() for m in (model.word_embeddings, model.position_embeddings,
+                                                   model.token_type_embeddings)) + model.lm_bias.numel()
     flops = 6.0 * (params - embedding) * tokens + 12.0 * a.layers * a.seq_len * a.hidden * tokens + \
         6.0 * a.hidden * a.vocab * masked
     ms = statistics.median(times)
-    out = dict(implementation="python torch %s, HF RobertaForMaskedLM%s" % (
-                   torch.__version__, " (masked-only head)" if a.masked_only else ""),
+    out = dict(implementation="python torch %s, %s%s%s" % (
+                   torch.__version__,
+                   "transformers %s RobertaForMaskedLM (sdpa)" % hf_version() if a.hf_transformers
+                   else "HF RobertaForMaskedLM", " (masked-only head)" if a.masked_only else "",
+                   " bf16" if a.bf16 else ""),
                threads=torch.get_num_threads(), batch=a.batch, seq_len=a.seq_len, masked=masked,
                steps=a.steps, step_ms=ms, step_ms_min=min(times), step_ms_all=times,
                tokens_per_s=tokens / (ms * 1e-3), model_gflop_per_step=flops / 1e9,

@@ -42,6 +42,10 @@ def main():
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--no-masked-only", action="store_true", help="skip the masked-only Python variant")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--device", default="cpu", help="the Python side's device (set train.device with --set for ours)")
+    ap.add_argument("--bf16", action="store_true", help="Python side under bf16 autocast")
+    ap.add_argument("--hf-transformers", action="store_true",
+                    help="the reference row is transformers' RobertaForMaskedLM (GPU machine)")
     a = ap.parse_args()
 
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
@@ -66,9 +70,10 @@ def main():
                  "--hidden", str(ours["hidden"]), "--heads", str(ours["heads"]), "--ffn", str(ours["ffn"]),
                  "--dropout", str(ours["dropout"]), "--attention-dropout", str(ours["attention_dropout"])]
         ref_cmd = [a.python, os.path.join(HERE, "reference_train.py"), "--threads", str(a.threads),
-                   "--json"] + shape + model
+                   "--json", "--device", a.device] + shape + model + \
+            (["--bf16"] if a.bf16 else []) + (["--hf-transformers"] if a.hf_transformers else [])
         record("hf", run_json(ref_cmd, env))
-        if not a.no_masked_only:
+        if not a.no_masked_only and not a.hf_transformers:
             record("hf_masked", run_json(ref_cmd + ["--masked-only"], env))
         print("round %d/%d: %s" % (r + 1, a.rounds, ", ".join(
             "%s %.1f ms" % (k, runs[k][-1]["step_ms"]) for k in order)), file=sys.stderr)
