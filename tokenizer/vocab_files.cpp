@@ -36,6 +36,8 @@ std::vector<std::string> read_vocab_json(const std::string& path) {
   } catch (const nlohmann::json::parse_error& e) {
     fail("{}:{}: malformed JSON (expected an object of token -> id): {}", path,
          line_of(text, e.byte), e.what());
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number literal beyond double's range
+    fail("{}: malformed JSON (expected an object of token -> id): {}", path, e.what());
   }
   if (!json.is_object()) fail("{}:1: expected a JSON object of token -> id, found {}", path, json.type_name());
   std::vector<std::string> tokens(json.size());

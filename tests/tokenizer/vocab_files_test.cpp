@@ -42,6 +42,14 @@ TEST_CASE("malformed vocab.json is an error naming file and line", "[tokenizer][
   CHECK_THAT(message, Catch::Contains("malformed JSON"));
 }
 
+TEST_CASE("a number beyond double's range in vocab.json is an error, not a crash", "[tokenizer][files]") {
+  // Found by fuzz_vocab_files: nlohmann throws out_of_range (not parse_error) for it.
+  auto dir = make_dir("huge_number", "2" + std::string(400, '8'), "#version: 0.2\n");
+  auto message = error_of(dir);
+  CHECK_THAT(message, Catch::Contains("vocab.json"));
+  CHECK_THAT(message, Catch::Contains("malformed JSON"));
+}
+
 TEST_CASE("vocab.json with a non-integer or duplicate id is an error", "[tokenizer][files]") {
   CHECK_THAT(error_of(make_dir("str_id", "{\"a\":\"0\"}", "")), Catch::Contains("expected an integer id"));
   CHECK_THAT(error_of(make_dir("dup_id", "{\"a\":0,\"b\":0}", "")), Catch::Contains("id 0 used by both"));
