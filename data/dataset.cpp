@@ -7,11 +7,34 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "util/error.h"
 
 namespace roberta::data {
 namespace fs = std::filesystem;
+
+namespace {
+
+// j[key] as an integer in T's range; nlohmann's get<T>() would static_cast a float or an
+// out-of-range integer (undefined behaviour for a float beyond T, found by fuzz_dataset_manifest).
+template <typename T>
+T integer_at(const nlohmann::json& j, const char* key, const std::string& path) {
+  const nlohmann::json& value = j.at(key);
+  const bool in_range =
+      (value.is_number_unsigned() && value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())) ||
+      (value.is_number_integer() && !value.is_number_unsigned() &&
+       value.get<int64_t>() >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+       (value.get<int64_t>() < 0 ||
+        static_cast<uint64_t>(value.get<int64_t>()) <= static_cast<uint64_t>(std::numeric_limits<T>::max())));
+  if (!in_range) {
+    fail("{}: key {}: expected an integer in [{}, {}], found {}", path, key, std::numeric_limits<T>::min(),
+         std::numeric_limits<T>::max(), value.dump());
+  }
+  return value.is_number_unsigned() ? static_cast<T>(value.get<uint64_t>()) : static_cast<T>(value.get<int64_t>());
+}
+
+}  // namespace
 
 std::shared_ptr<const Dataset> Dataset::open(const std::string& dir) {
   const std::string manifest_path = (fs::path(dir) / kManifestName).string();
@@ -25,16 +48,16 @@ std::shared_ptr<const Dataset> Dataset::open(const std::string& dir) {
   }
   std::shared_ptr<Dataset> ds(new Dataset());
   try {
-    if (j.at("version").get<int>() != kManifestVersion) {
+    if (!j.at("version").is_number_integer() || j.at("version").get<int64_t>() != kManifestVersion) {
       fail("{}: key version: expected {}, found {}", manifest_path, kManifestVersion, j.at("version").dump());
     }
     const auto& sp = j.at("special");
-    ds->special_.bos_id = sp.at("bos_id").get<int32_t>();
-    ds->special_.pad_id = sp.at("pad_id").get<int32_t>();
-    ds->special_.eos_id = sp.at("eos_id").get<int32_t>();
-    ds->special_.unk_id = sp.at("unk_id").get<int32_t>();
-    ds->special_.mask_id = sp.at("mask_id").get<int32_t>();
-    ds->special_.vocab_size = sp.at("vocab_size").get<int64_t>();
+    ds->special_.bos_id = integer_at<int32_t>(sp, "bos_id", manifest_path);
+    ds->special_.pad_id = integer_at<int32_t>(sp, "pad_id", manifest_path);
+    ds->special_.eos_id = integer_at<int32_t>(sp, "eos_id", manifest_path);
+    ds->special_.unk_id = integer_at<int32_t>(sp, "unk_id", manifest_path);
+    ds->special_.mask_id = integer_at<int32_t>(sp, "mask_id", manifest_path);
+    ds->special_.vocab_size = integer_at<int64_t>(sp, "vocab_size", manifest_path);
     for (const auto& name : j.at("shards")) {
       auto shard = std::make_unique<ShardReader>((fs::path(dir) / name.get<std::string>()).string());
       const uint64_t base = ds->sentence_shard_begin_.back();
@@ -45,8 +68,8 @@ std::shared_ptr<const Dataset> Dataset::open(const std::string& dir) {
       ds->num_tokens_ += shard->num_tokens();
       ds->shards_.push_back(std::move(shard));
     }
-    if (ds->num_documents() != j.at("documents").get<uint64_t>() ||
-        ds->num_tokens_ != j.at("tokens").get<uint64_t>()) {
+    if (ds->num_documents() != integer_at<uint64_t>(j, "documents", manifest_path) ||
+        ds->num_tokens_ != integer_at<uint64_t>(j, "tokens", manifest_path)) {
       fail("{}: counts: expected {} documents and {} tokens, the shards hold {} and {}", manifest_path,
            j.at("documents").dump(), j.at("tokens").dump(), ds->num_documents(), ds->num_tokens_);
     }

@@ -76,6 +76,31 @@ TEST_CASE("corrupt, truncated and foreign shard files are rejected", "[data][sha
     write(bad);
     CHECK_THROWS_WITH(ShardReader(shard), Catch::Contains("magic"));
   }
+  SECTION("manifest numbers that are not integers of the field's range are errors naming the key") {
+    // Found by fuzz_dataset_manifest: a 106-digit unk_id parsed as a double was cast to int32.
+    const fs::path manifest = fs::path(corpus.dir) / kManifestName;
+    std::string text;
+    {
+      std::ifstream in(manifest);
+      text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"\"unk_id\": 3", "\"unk_id\": 3" + std::string(105, '2')},
+             {"\"unk_id\": 3", "\"unk_id\": 3.5"},
+             {"\"unk_id\": 3", "\"unk_id\": 4294967296"},
+             {"\"tokens\": ", "\"tokens\": -"}}) {
+      std::string bad = text;
+      const auto at = bad.find(from);
+      REQUIRE(at != std::string::npos);
+      bad.replace(at, from.size(), to);
+      {
+        std::ofstream out(manifest, std::ios::trunc);
+        out << bad;
+      }
+      INFO(to);
+      CHECK_THROWS_WITH(Dataset::open(corpus.dir), Catch::Contains("expected an integer in"));
+    }
+  }
   SECTION("a missing manifest says what to run") {
     fs::remove(fs::path(corpus.dir) / kManifestName);
     CHECK_THROWS_WITH(Dataset::open(corpus.dir), Catch::Contains("preprocess"));
