@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -28,14 +27,8 @@ namespace fs = std::filesystem;
 
 int run_import_hf(const std::string& input, const std::string& output) {
   const std::string config_path = input + "/config.json";
-  std::ifstream in(config_path);
-  if (!in) fail("{}: missing (expected a Hugging Face model directory)", config_path);
-  nlohmann::json hf_config;
-  try {
-    in >> hf_config;
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}: not valid JSON: {}", config_path, e.what());
-  }
+  if (!fs::exists(config_path)) fail("{}: missing (expected a Hugging Face model directory)", config_path);
+  const nlohmann::json hf_config = read_json_file(config_path);
   Config config;
   config.model = model_options_from_hf_config(hf_config, config_path);
 

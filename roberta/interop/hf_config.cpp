@@ -3,6 +3,8 @@
 
 #include "util/error.h"
 
+#include <fstream>
+
 namespace roberta {
 
 namespace {
@@ -20,6 +22,18 @@ T required(const nlohmann::json& config, const char* key, const std::string& pat
 }
 
 }  // namespace
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) fail("{}: cannot open (missing or unreadable)", path);
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    fail("{}: not valid JSON: {}", path, e.what());
+  }
+  return j;
+}
 
 ModelOptions model_options_from_hf_config(const nlohmann::json& config, const std::string& path) {
   if (!config.is_object()) fail("{}: expected a JSON object", path);

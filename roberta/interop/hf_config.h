@@ -15,6 +15,10 @@
 
 namespace roberta {
 
+// A whole JSON file (config.json, task.json); Error naming the file when it cannot be opened
+// or is not valid JSON.
+nlohmann::json read_json_file(const std::string& path);
+
 // config.json -> ModelOptions. Errors (roberta::Error naming `path` and the key) for missing
 // keys, an activation other than exact "gelu", non-absolute positions, a non-RoBERTa model_type.
 ModelOptions model_options_from_hf_config(const nlohmann::json& config, const std::string& path);

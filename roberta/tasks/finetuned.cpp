@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "roberta/interop/hf_config.h"
 #include "roberta/tasks/finetuner.h"
 #include "util/error.h"
 

@@ -8,7 +8,6 @@
 
 #include "roberta/interop/hf_config.h"
 #include "roberta/interop/safetensors.h"
-#include "roberta/tasks/task.h"
 #include "roberta/train/checkpoint.h"
 #include "util/error.h"
 

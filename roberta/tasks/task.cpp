@@ -11,6 +11,7 @@
 #include "data/tasks/conll.h"
 #include "data/tasks/glue.h"
 #include "data/tasks/tsv_jsonl.h"
+#include "roberta/interop/hf_config.h"
 #include "util/error.h"
 
 namespace roberta {
@@ -108,17 +109,6 @@ TaskSpec local_spec(const FinetuneConfig& c, const std::string& json_path) {
 }
 
 }  // namespace
-
-nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path);
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}: not valid JSON: {}", path, e.what());
-  }
-  return j;
-}
 
 TaskType parse_task_type(const std::string& name, const std::string& origin) {
   if (name == "classification") return TaskType::classification;

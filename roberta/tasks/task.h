@@ -46,9 +46,6 @@ TaskSpec resolve_task(const FinetuneConfig& config);
 // Reads a task file in the task's format (GLUE TSV, JSONL, TSV, CoNLL).
 std::vector<data::tasks::Example> read_task_examples(const TaskSpec& task, const std::string& path);
 
-// A whole JSON file (task.json, config.json); Error naming the file when it is not valid JSON.
-nlohmann::json read_json_file(const std::string& path);
-
 // The description stored in a fine-tuned checkpoint (task.json), without file paths.
 nlohmann::json task_to_json(const TaskSpec& task);
 TaskSpec task_from_json(const nlohmann::json& j, const std::string& origin);
