@@ -55,10 +55,7 @@ double median(std::vector<double> v) {
 // one warm-up.
 double matmul_gflops(int64_t n, c10::Device device, Precision precision) {
   c10::NoGradGuard no_grad;
-  const at::ScalarType dtype = precision == Precision::bf16   ? at::kBFloat16
-                               : precision == Precision::fp16 ? at::kHalf
-                                                              : at::kFloat;
-  const auto options = at::TensorOptions().device(device).dtype(dtype);
+  const auto options = at::TensorOptions().device(device).dtype(compute_dtype(precision));
   at::Tensor a = at::randn({n, n}, options);
   at::Tensor b = at::randn({n, n}, options);
   at::Tensor c = at::empty({n, n}, options);

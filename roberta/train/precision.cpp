@@ -32,6 +32,19 @@ Precision resolve_precision(Precision precision, const c10::Device& device) {
   return precision;
 }
 
+c10::ScalarType compute_dtype(Precision resolved) {
+  switch (resolved) {
+    case Precision::bf16:
+      return at::kBFloat16;
+    case Precision::fp16:
+      return at::kHalf;
+    case Precision::fp32:
+    case Precision::automatic:
+      break;
+  }
+  return at::kFloat;
+}
+
 bool uses_loss_scaling(LossScaleMode mode, Precision resolved) {
   switch (mode) {
     case LossScaleMode::dynamic:
@@ -46,7 +59,7 @@ bool uses_loss_scaling(LossScaleMode mode, Precision resolved) {
 
 AutocastScope::AutocastScope(Precision precision, const c10::Device& device) {
   if (!device.is_cuda() || precision == Precision::fp32) return;
-  const at::ScalarType dtype = precision == Precision::bf16 ? at::kBFloat16 : at::kHalf;
+  const at::ScalarType dtype = compute_dtype(precision);
 #if TORCH_VERSION_MAJOR >= 2 && TORCH_VERSION_MINOR >= 4
   at::autocast::set_autocast_dtype(at::kCUDA, dtype);
   at::autocast::set_autocast_enabled(at::kCUDA, true);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
 
 #include "roberta/config/config.h"
 
@@ -15,6 +16,9 @@ c10::Device resolve_device(DeviceKind kind);
 // train.precision -> the precision actually used on `device` (auto: bf16 on CUDA, fp32 on
 // CPU). Error for fp16/bf16 on CPU, where autocast gives no speed and different numerics.
 Precision resolve_precision(Precision precision, const c10::Device& device);
+
+// The dtype the matmuls of a `resolved` run compute in: bf16 / fp16 under autocast, else fp32.
+c10::ScalarType compute_dtype(Precision resolved);
 
 // train.loss_scale -> whether this run scales its loss (auto: only fp16 needs it; bf16 and
 // fp32 have fp32's exponent range). Allowed with any precision: on fp32 a power-of-two scale
