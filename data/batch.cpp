@@ -39,6 +39,14 @@ Batch collate(const std::vector<MaskedSequence>& sequences, const std::vector<in
   }
   batch.num_sequences = B;
   batch.num_masked = M;
+  batch.padded = batch.num_tokens < B * T;
+  return batch;
+}
+
+Batch pin_memory(Batch batch) {
+  for (at::Tensor* t : {&batch.input_ids, &batch.masked_positions, &batch.masked_targets, &batch.nsp_labels}) {
+    if (t->defined()) *t = t->pin_memory();
+  }
   return batch;
 }
 

@@ -20,10 +20,16 @@ struct Batch {
   int64_t num_tokens = 0;          // non-pad tokens
   int64_t num_masked = 0;
   int64_t epoch = 0;               // the epoch the batch belongs to
+  bool padded = false;             // some sequence is shorter than T (input_ids holds pad_id):
+                                   // known here, so the model needs no device sync to ask
 };
 
 // Pads and stacks masked sequences into a Batch; nsp_labels empty = no NSP.
 Batch collate(const std::vector<MaskedSequence>& sequences, const std::vector<int32_t>& nsp_labels,
               int32_t pad_id);
+
+// The same batch in page-locked host memory, so the copy to a GPU can be asynchronous
+// (LoaderOptions::pin_memory; needs a CUDA build of LibTorch).
+Batch pin_memory(Batch batch);
 
 }  // namespace roberta::data

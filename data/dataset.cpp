@@ -93,7 +93,18 @@ uint64_t Dataset::sentence_length(uint64_t s) const {
 void Dataset::append_sentence(uint64_t s, uint64_t from, uint64_t to, std::vector<int32_t>& out) const {
   auto [shard, local] = locate(s);
   const uint64_t begin = shard->sentence_begin(local);
+  const size_t first = out.size();
   shard->append_tokens(begin + from, begin + to, out);
+  // Every id that reaches the model passes here, on a loader thread: an id outside the
+  // vocabulary would otherwise surface as a CUDA device-side assert deep in the loss, far from
+  // the file that holds it.
+  for (size_t i = first; i < out.size(); ++i) {
+    if (out[i] < 0 || out[i] >= special_.vocab_size) {
+      fail("{}: token {} (sentence {} of this shard) is id {}, outside the vocabulary of {} ids in "
+           "dataset.json: the shard is corrupt or was made with another tokenizer; run `roberta "
+           "preprocess` again", shard->path(), begin + from + (i - first), local, out[i], special_.vocab_size);
+    }
+  }
 }
 
 DatasetWriter::DatasetWriter(std::string dir, SpecialTokens special, uint64_t max_shard_tokens)

@@ -137,7 +137,7 @@ Batch Loader::build_batch(const EpochPlan& plan, int64_t batch) const {
   }
   Batch out = collate(sequences, nsp, dataset_->special().pad_id);
   out.epoch = plan.epoch;
-  return out;
+  return options_.pin_memory ? pin_memory(std::move(out)) : out;
 }
 
 void Loader::start(int64_t epoch, int64_t batch) {

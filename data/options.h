@@ -40,6 +40,8 @@ struct LoaderOptions {
   bool shuffle = true;        // data.shuffle: reshuffle samples every epoch
   int64_t rank = 0;           // set by the trainer from the communicator
   int64_t world_size = 1;
+  bool pin_memory = false;    // set by the trainer when it trains on CUDA: batches come in
+                              // page-locked memory, copied to the GPU without blocking
 };
 
 }  // namespace roberta::data

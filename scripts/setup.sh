@@ -1,18 +1,48 @@
 #!/usr/bin/env bash
-# Installs every dependency from Debian 12 packages (idempotent; run as root) and builds
-# into build/. Usage: scripts/setup.sh [--no-build]
+# Installs every dependency from Debian packages (idempotent; run as root) and builds into
+# build/. Debian 12 (LibTorch 1.13, Catch2 v2) and Debian 13 (LibTorch 2.6, Catch2 v3).
+# Usage: scripts/setup.sh [--no-build] [--cuda]
+#   --cuda   Debian 13: the CUDA LibTorch (contrib libtorch-cuda-dev + libnccl-dev, non-free
+#            nvidia-cuda-toolkit) instead of the CPU one; they replace libtorch-dev/libgloo-dev.
+#            Needs contrib and non-free in the apt sources, and cuDNN (nvidia-cudnn downloads it).
+#            Without Debian packages (a pip torch), see docs/distributed.md "Building for GPUs".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+build=1 cuda=0
+for arg in "$@"; do
+  case "$arg" in
+    --no-build) build=0 ;;
+    --cuda) cuda=1 ;;
+    *) echo "setup: unknown argument '$arg' (expected --no-build or --cuda)" >&2; exit 2 ;;
+  esac
+done
+
+debian=$(. /etc/os-release 2>/dev/null && echo "${VERSION_ID:-}")
+case "$debian" in
+  12) clang_rt=libclang-rt-14-dev ;;     # libFuzzer's runtime for clang 14
+  13) clang_rt=libclang-rt-dev ;;        # clang 19's
+  *) echo "setup: expected Debian 12 or 13 (/etc/os-release VERSION_ID), found '${debian:-nothing}';" \
+          "install the equivalents of the packages below by hand, then build as the README says" >&2
+     exit 1 ;;
+esac
+torch=(libtorch-dev libgloo-dev)        # LibTorch (CPU), found by find_package(Torch); c10d's Gloo
+if ((cuda)); then
+  if [ "$debian" != 13 ]; then
+    echo "setup: --cuda expects Debian 13 (libtorch-cuda-dev is in its contrib), found Debian $debian" >&2
+    exit 1
+  fi
+  torch=(libtorch-cuda-dev libgloo-cuda-dev libnccl-dev nvidia-cuda-toolkit)
+fi
+
 packages=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates
-  libtorch-dev            # LibTorch 1.13 (CPU), found by find_package(Torch)
+  "${torch[@]}"
   libopenblas0-openmp     # without it every matmul runs on the reference BLAS, 20x slower
-  libgloo-dev             # c10d's Gloo backend headers
   libyaml-cpp-dev libfmt-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
-  catch2                  # Catch2 v2
+  catch2                  # Catch2 v2 on Debian 12, v3 on 13 (tests/catch.h hides which)
   python3-protobuf        # tests: decodes our TensorBoard event files with Google's runtime
-  clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer (-fsanitize=fuzzer) and its runtimes
+  clang "$clang_rt"       # scripts/fuzz.sh: libFuzzer (-fsanitize=fuzzer) and its runtimes
   python3-matplotlib      # scripts/ablate, scripts/plot: loss curves and bar charts (PNG)
 )
 
@@ -45,7 +75,7 @@ for lib in libblas.so.3 liblapack.so.3 libopenblas.so.0; do
   fi
 done
 
-[ "${1:-}" = "--no-build" ] && exit 0
+((build)) || exit 0
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)

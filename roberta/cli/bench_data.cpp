@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include <unistd.h>
+
 #include "data/dataset.h"
 #include "data/loader.h"
 #include "data/preprocess.h"

@@ -11,6 +11,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <sys/resource.h>
+#ifdef ROBERTA_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -82,6 +85,18 @@ int64_t peak_rss_mb() {
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   return usage.ru_maxrss / 1024;  // Linux reports KiB
+}
+
+// Peak bytes the CUDA caching allocator handed out on `device` (all pools), in MB; 0 off CUDA.
+int64_t cuda_peak_mb(const c10::Device& device) {
+#ifdef ROBERTA_WITH_CUDA
+  if (device.is_cuda()) {
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
+    return stats.allocated_bytes[0].peak / (1024 * 1024);  // [0]: the aggregate over pools
+  }
+#endif
+  (void)device;
+  return 0;
 }
 
 int run_bench_train(const BenchTrainArgs& args) {
@@ -167,6 +182,7 @@ int run_bench_train(const BenchTrainArgs& args) {
                         {"dropout", m.dropout},
                         {"attention_dropout", m.attention_dropout},
                         {"peak_rss_mb", peak_rss_mb()},
+                        {"cuda_peak_mb", cuda_peak_mb(device)},
                         {"final_loss", loss_value}};
     fmt::print("{}\n", j.dump());
   } else {

@@ -2,6 +2,7 @@
 // subcommand (roberta/dist/launcher.h). And `roberta dist-selftest`: checks that the ranks
 // of a job can talk: an all-reduce and a gradient sync whose results each rank verifies.
 #include <ATen/ATen.h>
+#include <torch/cuda.h>
 #include <torch/nn/modules/linear.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "roberta/cli/command.h"
 #include "roberta/dist/communicator.h"
 #include "roberta/dist/launcher.h"
+#include "roberta/train/precision.h"
 #include "util/error.h"
 #include "util/threads.h"
 
@@ -72,9 +74,15 @@ at::Tensor selftest_input(int rank, int micro, const at::Device& device) {
 }
 
 int run_selftest(const SelftestArgs& args) {
-  auto communicator = make_communicator(args.options);
+  // NCCL (asked for, or auto where CUDA is visible) runs on this rank's GPU, Gloo on the CPU.
+  const DistEnvironment env = read_dist_environment();
+  const bool cuda = args.options.backend == "nccl" || (args.options.backend == "auto" && torch::cuda::is_available());
+  if (args.options.backend == "nccl" && !torch::cuda::is_available()) {
+    fail("dist-selftest --backend nccl: expected a visible CUDA device, found none (use --backend gloo)");
+  }
+  const at::Device device = resolve_device(cuda ? DeviceKind::cuda : DeviceKind::cpu, env);
+  auto communicator = make_communicator(args.options, env, device);
   int rank = communicator->rank(), world = communicator->world_size();
-  const auto& env = communicator->environment();
   fmt::print("dist-selftest: rank {} of {} (local rank {}, from {}), backend {}, rendezvous {}:{}\n", rank, world,
              env.local_rank, env.source, communicator->backend(), env.master_addr, env.master_port);
   std::fflush(stdout);
@@ -87,7 +95,6 @@ int run_selftest(const SelftestArgs& args) {
     std::fflush(stderr);
     while (true) std::this_thread::sleep_for(std::chrono::seconds(60));
   }
-  at::Device device = communicator->backend() == "nccl" ? at::Device(at::kCUDA, env.local_rank) : at::Device(at::kCPU);
 
   // 1. all-reduce: sum of (rank + 1) = world (world + 1) / 2.
   auto value = at::full({1}, rank + 1.0, at::TensorOptions().dtype(at::kDouble).device(device));

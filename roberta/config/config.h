@@ -112,6 +112,8 @@ struct DistConfig {
   DistBackend backend = DistBackend::automatic;  // dist.backend
   double bucket_mb = 25.0;    // dist.bucket_mb: gradient all-reduce bucket size in MB
   bool overlap = true;        // dist.overlap: all-reduce buckets during backward (c10d::Reducer)
+  bool find_unused_parameters = false;  // dist.find_unused_parameters: parameters may go
+                                        // without a gradient in a step (graph walk per step)
   int64_t timeout_s = 1800;   // dist.timeout_s: a collective waiting longer is an error
 };
 

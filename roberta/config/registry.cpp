@@ -423,6 +423,8 @@ std::vector<Field> make_fields() {
                      "gradient all-reduce bucket size in MB"));
   f.push_back(boolean("dist.overlap", AT(dist.overlap),
                       "all-reduce gradient buckets while backward runs (false: after it)"));
+  f.push_back(boolean("dist.find_unused_parameters", AT(dist.find_unused_parameters),
+                      "tolerate parameters that get no gradient in a step (walks the graph each step)"));
   f.push_back(integer<int64_t>("dist.timeout_s", AT(dist.timeout_s), at_least(1),
                                "a collective waiting longer fails with an error"));
 

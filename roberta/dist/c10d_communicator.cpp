@@ -6,11 +6,11 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/reducer.hpp>
-#include <torch/version.h>
 #ifdef ROBERTA_WITH_NCCL
-#include <c10/cuda/CUDAFunctions.h>
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
+
+#include "roberta/torch_version.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -57,21 +57,31 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
-// LibTorch 2.x made Gloo/NCCL "backends" that a ProcessGroup dispatches to by device type;
-// 1.13's ProcessGroupGloo/NCCL are process groups themselves. (The 2.x branch follows the
-// 2.1-2.5 API and is not compiled on this project's CPU machines.)
+// LibTorch 2.x made Gloo and NCCL "backends" that a ProcessGroup dispatches to by the tensors'
+// device type; 1.13's ProcessGroupGloo/NCCL are process groups themselves. 2.0-2.5 build the
+// ProcessGroup from an Options naming the default backend, 2.6 and later take the default
+// with setDefaultBackend (ProcessGroup::Options was removed).
 template <typename Group>
 c10::intrusive_ptr<c10d::ProcessGroup> as_process_group(c10::intrusive_ptr<Group> group,
                                                         const c10::intrusive_ptr<c10d::Store>& store,
                                                         const DistEnvironment& env, const std::string& name,
                                                         std::chrono::milliseconds timeout) {
-#if TORCH_VERSION_MAJOR >= 2
+#if ROBERTA_TORCH_AT_LEAST(2, 0)
+  const bool nccl = name == "nccl";
+  const auto type = nccl ? c10d::ProcessGroup::BackendType::NCCL : c10d::ProcessGroup::BackendType::GLOO;
+#if ROBERTA_TORCH_AT_LEAST(2, 6)
+  (void)timeout;
+  auto wrapper = c10::make_intrusive<c10d::ProcessGroup>(store, env.rank, env.world_size);
+  wrapper->setDefaultBackend(type);
+#else
   auto wrapper = c10::make_intrusive<c10d::ProcessGroup>(
       store, env.rank, env.world_size, c10::make_intrusive<c10d::ProcessGroup::Options>(name, timeout));
-  bool nccl = name == "nccl";
-  wrapper->setBackend(nccl ? c10::DeviceType::CUDA : c10::DeviceType::CPU,
-                      nccl ? c10d::ProcessGroup::BackendType::NCCL : c10d::ProcessGroup::BackendType::GLOO,
+#endif
+  wrapper->setBackend(nccl ? c10::DeviceType::CUDA : c10::DeviceType::CPU, type,
                       c10::intrusive_ptr<c10d::Backend>(std::move(group)));
+#if ROBERTA_TORCH_AT_LEAST(2, 2)
+  wrapper->setGroupName("roberta");  // after setBackend: it names the registered backends
+#endif
   return wrapper;
 #else
   (void)store, (void)env, (void)name, (void)timeout;
@@ -93,10 +103,11 @@ std::vector<at::Tensor> unique_trainable(const std::vector<at::Tensor>& params) 
 }  // namespace
 
 C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnvironment& env,
-                                   const std::string& backend)
+                                   const std::string& backend, const c10::Device& device)
     : options_(options),
       env_(env),
       backend_(backend),
+      device_(device),
       timeout_(std::chrono::milliseconds(static_cast<int64_t>(options.timeout_s * 1000.0))) {
   if (options.timeout_s <= 0) fail("dist.timeout_s: expected a positive number of seconds, found {}", options.timeout_s);
   auto start = Clock::now();
@@ -124,10 +135,13 @@ C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnviron
           backend, timeout_);
     } else if (backend == "nccl") {
 #ifdef ROBERTA_WITH_NCCL
-      // Without async error handling NCCL ignores the timeout and a dead rank hangs the job.
+      TORCH_CHECK(device.is_cuda() && device.has_index(), "nccl needs a CUDA device with an index, got ", device.str());
+      // A dead or stalled rank must end this one after dist.timeout_s (NCCL's watchdog aborts
+      // the communicator and the process), not hang it. 2.2+ have it on by default; 1.13 only
+      // with the variable (a value the user set wins).
+#if !ROBERTA_TORCH_AT_LEAST(2, 2)
       setenv("NCCL_ASYNC_ERROR_HANDLING", "1", 0);
-      setenv("TORCH_NCCL_ASYNC_ERROR_HANDLING", "1", 0);
-      c10::cuda::set_device(static_cast<c10::DeviceIndex>(env.local_rank % std::max(1, static_cast<int>(c10::cuda::device_count()))));
+#endif
       auto nccl_options = c10d::ProcessGroupNCCL::Options::create();
       nccl_options->timeout = timeout_;
       process_group_ = as_process_group(
@@ -149,6 +163,17 @@ C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnviron
   }
 }
 
+void C10dCommunicator::shutdown_backend() {
+#if defined(ROBERTA_WITH_NCCL) && ROBERTA_TORCH_AT_LEAST(2, 3)
+  // Flushes NCCL's work and joins its watchdog; without it 2.x warns at exit that the process
+  // group was never destroyed.
+  if (backend_ == "nccl") {
+    auto backend = process_group_->getBackend(c10::DeviceType::CUDA);
+    if (auto* nccl = dynamic_cast<c10d::ProcessGroupNCCL*>(backend.get())) nccl->shutdown();
+  }
+#endif
+}
+
 // No shutdown handshake here: a rank leaving through an exception must not wait for ranks
 // that will never join it. Successful runs call shutdown() explicitly.
 C10dCommunicator::~C10dCommunicator() = default;
@@ -166,11 +191,13 @@ void C10dCommunicator::shutdown() {
   }
   if (env_.rank != 0) {
     store_->add("roberta/shutdown/left", 1);
+    shutdown_backend();
     return;
   }
   while (store_->add("roberta/shutdown/left", 0) < env_.world_size - 1 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
+  shutdown_backend();
 }
 
 void C10dCommunicator::fail_collective(const std::string& what, double elapsed_s,
@@ -192,7 +219,13 @@ void C10dCommunicator::wait(const c10::intrusive_ptr<c10d::Work>& work, const st
   }
 }
 
+void C10dCommunicator::check_device(const at::Tensor& tensor, const char* what) const {
+  TORCH_CHECK(tensor.device() == device_, "dist: ", what, " got a tensor on ", tensor.device().str(), "; the ",
+              backend_, " communicator of rank ", env_.rank, " takes tensors on ", device_.str(), " only");
+}
+
 void C10dCommunicator::broadcast(const std::vector<at::Tensor>& tensors) {
+  for (const auto& tensor : tensors) check_device(tensor, "broadcast");
   // One tensor per call: c10d wants one tensor per device in the list.
   for (size_t i = 0; i < tensors.size(); i++) {
     std::vector<at::Tensor> one = {tensors[i]};
@@ -203,6 +236,7 @@ void C10dCommunicator::broadcast(const std::vector<at::Tensor>& tensors) {
 }
 
 void C10dCommunicator::all_reduce_sum(const std::vector<at::Tensor>& tensors) {
+  for (const auto& tensor : tensors) check_device(tensor, "all_reduce_sum");
   for (size_t i = 0; i < tensors.size(); i++) {
     std::vector<at::Tensor> one = {tensors[i]};
     wait(process_group_->allreduce(one), fmt::format("all_reduce_sum of tensor {} of {}", i, tensors.size()));
@@ -215,6 +249,7 @@ void C10dCommunicator::all_reduce_gradients(const std::vector<at::Tensor>& param
     if (param.grad().defined()) grads.push_back(param.grad());
   }
   if (grads.empty()) return;
+  for (const auto& grad : grads) check_device(grad, "all_reduce_gradients");
   auto bucket_bytes = static_cast<size_t>(options_.bucket_mb * 1024 * 1024);
   // Same grouping as DistributedDataParallel: consecutive tensors of one dtype and device.
   auto buckets = std::get<0>(c10d::compute_bucket_assignment_by_size(grads, {std::max<size_t>(bucket_bytes, 1)}));
@@ -240,11 +275,31 @@ void C10dCommunicator::all_reduce_gradients(const std::vector<at::Tensor>& param
   }
 }
 
+void C10dCommunicator::all_reduce_sum_values(std::vector<double>& values) {
+  if (values.empty()) return;
+  at::Tensor sums = at::tensor(values, at::TensorOptions().dtype(at::kDouble)).to(device_);
+  all_reduce_sum(std::vector<at::Tensor>{sums});
+  sums = sums.cpu();
+  std::copy_n(sums.data_ptr<double>(), values.size(), values.begin());
+}
+
+void C10dCommunicator::broadcast_values(std::vector<int64_t>& values) {
+  if (values.empty()) return;
+  at::Tensor shared = at::tensor(values, at::TensorOptions().dtype(at::kLong)).to(device_);
+  broadcast({shared});
+  shared = shared.cpu();
+  std::copy_n(shared.data_ptr<int64_t>(), values.size(), values.begin());
+}
+
 void C10dCommunicator::barrier() {
   wait(process_group_->barrier(), "barrier");
 }
 
 std::unique_ptr<GradientSync> C10dCommunicator::make_gradient_sync(const std::vector<at::Tensor>& params) {
+  {
+    at::NoGradGuard no_grad;
+    broadcast(unique_trainable(params));  // every rank starts from rank 0's weights
+  }
   if (options_.overlap) return std::make_unique<ReducerGradientSync>(*this, unique_trainable(params));
   return std::make_unique<BucketedGradientSync>(*this, unique_trainable(params));
 }

@@ -22,17 +22,22 @@ namespace roberta {
 class C10dCommunicator : public Communicator {
  public:
   // Rendezvous and connect to every rank; blocks until all world_size ranks have arrived
-  // or dist.timeout_s has passed. backend: "gloo" or "nccl" (already resolved from auto).
-  C10dCommunicator(const DistOptions& options, const DistEnvironment& env, const std::string& backend);
+  // or dist.timeout_s has passed. backend: "gloo" or "nccl" (choose_backend's answer);
+  // device: where this rank's tensors live (CPU for gloo, the current CUDA device for nccl).
+  C10dCommunicator(const DistOptions& options, const DistEnvironment& env, const std::string& backend,
+                   const c10::Device& device);
   ~C10dCommunicator() override;
 
   int rank() const override { return env_.rank; }
   int world_size() const override { return env_.world_size; }
   const DistEnvironment& environment() const override { return env_; }
   std::string backend() const override { return backend_; }
+  c10::Device device() const override { return device_; }
   void broadcast(const std::vector<at::Tensor>& tensors) override;
   void all_reduce_sum(const std::vector<at::Tensor>& tensors) override;
   void all_reduce_gradients(const std::vector<at::Tensor>& params) override;
+  void all_reduce_sum_values(std::vector<double>& values) override;
+  void broadcast_values(std::vector<int64_t>& values) override;
   void barrier() override;
   std::unique_ptr<GradientSync> make_gradient_sync(const std::vector<at::Tensor>& params) override;
 
@@ -49,9 +54,16 @@ class C10dCommunicator : public Communicator {
   [[noreturn]] void fail_collective(const std::string& what, double elapsed_s, const std::string& cause) const;
 
  private:
+  // An invariant, not a user error: the tensor must be on device() (NCCL would fail deep
+  // inside, Gloo would read device memory as host memory).
+  void check_device(const at::Tensor& tensor, const char* what) const;
+  // NCCL's own clean shutdown (LibTorch >= 2.3); nothing for Gloo.
+  void shutdown_backend();
+
   DistOptions options_;
   DistEnvironment env_;
   std::string backend_;
+  c10::Device device_{c10::kCPU};
   std::chrono::milliseconds timeout_;
   c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<c10d::ProcessGroup> process_group_;

@@ -2,7 +2,10 @@
 #include "roberta/dist/environment.h"
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
+#include <cstdint>
 #include <string>
 
 #include "util/error.h"
@@ -34,6 +37,18 @@ int parse_int(const EnvLookup& lookup, const char* name, long min_value, long ma
   return static_cast<int>(value);
 }
 
+// A whole non-negative decimal number of up to 64 bits, else an Error naming the variable.
+uint64_t parse_uint64(const EnvLookup& lookup, const char* name) {
+  std::string text = lookup_string(lookup, name);
+  errno = 0;
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || end == nullptr || *end != '\0' || errno != 0) {
+    fail("environment variable {}: expected a non-negative integer, found '{}'", name, text);
+  }
+  return static_cast<uint64_t>(value);
+}
+
 void check_rank(const DistEnvironment& env, const char* rank_name, const char* size_name) {
   if (env.rank >= env.world_size) {
     fail("environment variable {}: expected a rank below {}={}, found {}", rank_name, size_name,
@@ -44,6 +59,13 @@ void check_rank(const DistEnvironment& env, const char* rank_name, const char* s
 // MASTER_PORT when set, else the torchrun default.
 int master_port(const EnvLookup& lookup) {
   return has(lookup, "MASTER_PORT") ? parse_int(lookup, "MASTER_PORT", 1, 65535) : 29500;
+}
+
+// The rank on this node from `name`; when the launcher did not set it in a multi-process job,
+// -1 (unknown): only a CUDA run needs it, and resolve_device says so then.
+int local_rank(const EnvLookup& lookup, const char* name, int world_size) {
+  if (has(lookup, name)) return parse_int(lookup, name, 0, 1 << 20);
+  return world_size > 1 ? -1 : 0;
 }
 
 }  // namespace
@@ -81,7 +103,7 @@ DistEnvironment read_dist_environment(const EnvLookup& lookup_arg) {
     env.world_size = parse_int(lookup, "WORLD_SIZE", 1, 1 << 20);
     env.rank = parse_int(lookup, "RANK", 0, 1 << 20);
     check_rank(env, "RANK", "WORLD_SIZE");
-    env.local_rank = has(lookup, "LOCAL_RANK") ? parse_int(lookup, "LOCAL_RANK", 0, 1 << 20) : 0;
+    env.local_rank = local_rank(lookup, "LOCAL_RANK", env.world_size);
     if (has(lookup, "MASTER_ADDR")) env.master_addr = lookup_string(lookup, "MASTER_ADDR");
     else if (env.world_size > 1) fail("environment variable MASTER_ADDR: expected the host of rank 0 (RANK and WORLD_SIZE are set), found nothing");
     env.master_port = master_port(lookup);
@@ -92,20 +114,32 @@ DistEnvironment read_dist_environment(const EnvLookup& lookup_arg) {
     env.world_size = parse_int(lookup, size_name, 1, 1 << 20);
     env.rank = parse_int(lookup, "SLURM_PROCID", 0, 1 << 20);
     check_rank(env, "SLURM_PROCID", size_name);
-    env.local_rank = has(lookup, "SLURM_LOCALID") ? parse_int(lookup, "SLURM_LOCALID", 0, 1 << 20) : 0;
-    // An explicit MASTER_ADDR wins; else the node that ran srun, else the first allocated node.
-    if (has(lookup, "MASTER_ADDR")) env.master_addr = lookup_string(lookup, "MASTER_ADDR");
-    else if (has(lookup, "SLURM_LAUNCH_NODE_IPADDR")) env.master_addr = lookup_string(lookup, "SLURM_LAUNCH_NODE_IPADDR");
-    else if (has(lookup, "SLURM_NODELIST")) env.master_addr = first_slurm_host(lookup_string(lookup, "SLURM_NODELIST"));
-    else if (has(lookup, "SLURM_JOB_NODELIST")) env.master_addr = first_slurm_host(lookup_string(lookup, "SLURM_JOB_NODELIST"));
-    else if (env.world_size > 1) fail("SLURM environment: expected MASTER_ADDR, SLURM_LAUNCH_NODE_IPADDR or SLURM_NODELIST to find rank 0, found none");
-    env.master_port = master_port(lookup);
+    env.local_rank = local_rank(lookup, "SLURM_LOCALID", env.world_size);
+    // An explicit MASTER_ADDR wins; else the first node of the step, where task 0 runs.
+    const char* lists[] = {"SLURM_STEP_NODELIST", "SLURM_JOB_NODELIST", "SLURM_NODELIST"};
+    if (has(lookup, "MASTER_ADDR")) {
+      env.master_addr = lookup_string(lookup, "MASTER_ADDR");
+    } else if (auto list = std::find_if(std::begin(lists), std::end(lists), [&](const char* n) { return has(lookup, n); });
+               list != std::end(lists)) {
+      env.master_addr = first_slurm_host(lookup_string(lookup, *list));
+    } else if (env.world_size > 1) {
+      fail("SLURM environment: expected MASTER_ADDR or SLURM_STEP_NODELIST / SLURM_JOB_NODELIST to find "
+           "rank 0's host, found none");
+    }
+    if (has(lookup, "MASTER_PORT") || !has(lookup, "SLURM_JOB_ID")) {
+      env.master_port = master_port(lookup);
+    } else {
+      // Federated job ids carry the cluster id in their high bits: 64-bit.
+      const uint64_t job = parse_uint64(lookup, "SLURM_JOB_ID");
+      const uint64_t step = has(lookup, "SLURM_STEP_ID") ? parse_uint64(lookup, "SLURM_STEP_ID") : 0;
+      env.master_port = 15000 + static_cast<int>((job + 1009 * step) % 10000);
+    }
   } else if (has(lookup, "OMPI_COMM_WORLD_RANK") && has(lookup, "OMPI_COMM_WORLD_SIZE")) {
     env.source = "openmpi";
     env.world_size = parse_int(lookup, "OMPI_COMM_WORLD_SIZE", 1, 1 << 20);
     env.rank = parse_int(lookup, "OMPI_COMM_WORLD_RANK", 0, 1 << 20);
     check_rank(env, "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE");
-    env.local_rank = has(lookup, "OMPI_COMM_WORLD_LOCAL_RANK") ? parse_int(lookup, "OMPI_COMM_WORLD_LOCAL_RANK", 0, 1 << 20) : 0;
+    env.local_rank = local_rank(lookup, "OMPI_COMM_WORLD_LOCAL_RANK", env.world_size);
     // Open MPI says nothing about a rendezvous host: mpirun -x MASTER_ADDR=... supplies it.
     if (has(lookup, "MASTER_ADDR")) env.master_addr = lookup_string(lookup, "MASTER_ADDR");
     else if (env.world_size > 1) fail("Open MPI environment: expected MASTER_ADDR (e.g. mpirun -x MASTER_ADDR=host0), found nothing");

@@ -3,6 +3,8 @@
 
 #include <torch/csrc/distributed/c10d/reducer.hpp>
 
+#include <type_traits>
+
 #include "roberta/dist/c10d_communicator.h"
 #include "util/error.h"
 
@@ -25,6 +27,49 @@ class SumCommHook : public c10d::CommHookInterface {
   c10::intrusive_ptr<c10d::ProcessGroup> group_;
 };
 
+// The Reducer's constructor gained and lost arguments across LibTorch releases (1.13-2.6:
+// per-bucket size limits; 2.7 dropped them; 2.10 added skip_all_reduce_unused_params and
+// use_python_reducer; 2.11 a per-bucket byte-cap list). The form is chosen by what this
+// LibTorch's Reducer can be constructed from, not by a version number. R is c10d::Reducer,
+// a template parameter so that only the chosen branch is compiled.
+template <typename R = c10d::Reducer>
+std::unique_ptr<R> make_reducer(std::vector<at::Tensor> params, std::vector<std::vector<size_t>> buckets,
+                                std::vector<size_t> limits, c10::intrusive_ptr<c10d::ProcessGroup> group,
+                                std::vector<bool> sparse, int64_t bucket_bytes, bool find_unused,
+                                std::unordered_map<size_t, std::string> names, int64_t first_bucket_bytes) {
+  using Params = std::vector<at::Tensor>;
+  using Buckets = std::vector<std::vector<size_t>>;
+  using Limits = std::vector<size_t>;
+  using Group = c10::intrusive_ptr<c10d::ProcessGroup>;
+  using Sparse = std::vector<bool>;
+  using Names = std::unordered_map<size_t, std::string>;
+  constexpr bool view = false;  // gradient_as_bucket_view: our optimizer owns .grad
+  if constexpr (std::is_constructible_v<R, Params, Buckets, Limits, Group, Sparse, int64_t, bool, bool, Names,
+                                        int64_t>) {
+    return std::make_unique<R>(std::move(params), std::move(buckets), std::move(limits), std::move(group),
+                               std::move(sparse), bucket_bytes, find_unused, view, std::move(names),
+                               first_bucket_bytes);
+  } else if constexpr (std::is_constructible_v<R, Params, Buckets, Group, Sparse, int64_t, bool, bool, Names,
+                                               int64_t, bool, bool, std::vector<int64_t>>) {
+    // An empty cap list: rebuilt buckets use first_bucket_bytes, then bucket_bytes, as before.
+    std::vector<int64_t> caps;
+    return std::make_unique<R>(std::move(params), std::move(buckets), std::move(group), std::move(sparse),
+                               bucket_bytes, find_unused, view, std::move(names), first_bucket_bytes,
+                               /*skip_all_reduce_unused_params=*/false, /*use_python_reducer=*/false,
+                               std::move(caps));
+  } else if constexpr (std::is_constructible_v<R, Params, Buckets, Group, Sparse, int64_t, bool, bool, Names,
+                                               int64_t, bool, bool>) {
+    return std::make_unique<R>(std::move(params), std::move(buckets), std::move(group), std::move(sparse),
+                               bucket_bytes, find_unused, view, std::move(names), first_bucket_bytes,
+                               /*skip_all_reduce_unused_params=*/false, /*use_python_reducer=*/false);
+  } else {
+    static_assert(std::is_constructible_v<R, Params, Buckets, Group, Sparse, int64_t, bool, bool, Names, int64_t>,
+                  "this LibTorch's c10d::Reducer constructor is not one roberta knows; see make_reducer");
+    return std::make_unique<R>(std::move(params), std::move(buckets), std::move(group), std::move(sparse),
+                               bucket_bytes, find_unused, view, std::move(names), first_bucket_bytes);
+  }
+}
+
 }  // namespace
 
 ReducerGradientSync::ReducerGradientSync(C10dCommunicator& communicator, std::vector<at::Tensor> params)
@@ -43,10 +88,9 @@ ReducerGradientSync::ReducerGradientSync(C10dCommunicator& communicator, std::ve
   std::reverse(bucket_limits.begin(), bucket_limits.end());
   std::unordered_map<size_t, std::string> names;
   for (size_t i = 0; i < params.size(); i++) names[i] = "parameter " + std::to_string(i);
-  reducer_ = std::make_unique<c10d::Reducer>(
-      params, std::move(bucket_indices), std::move(bucket_limits), communicator.process_group(),
-      sparse, bucket_bytes, options.find_unused_parameters, /*gradient_as_bucket_view=*/false,
-      std::move(names), c10d::kDefaultFirstBucketBytes);
+  reducer_ = make_reducer(params, std::move(bucket_indices), std::move(bucket_limits), communicator.process_group(),
+                          sparse, bucket_bytes, options.find_unused_parameters, std::move(names),
+                          c10d::kDefaultFirstBucketBytes);
   reducer_->register_comm_hook(std::make_unique<SumCommHook>(communicator.process_group()));
 }
 

@@ -2,7 +2,7 @@
 #include "roberta/model/attention_kernel.h"
 #include "roberta/model/dropout.h"
 
-#include <torch/version.h>
+#include "roberta/torch_version.h"
 
 #include <cmath>
 
@@ -10,11 +10,11 @@
 
 namespace roberta {
 
-bool attention_kernel_is_fused() { return TORCH_VERSION_MAJOR >= 2; }
+bool attention_kernel_is_fused() { return ROBERTA_TORCH_AT_LEAST(2, 0); }
 
 at::Tensor attention_kernel(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                             const at::Tensor& additive_mask, double dropout_p) {
-#if TORCH_VERSION_MAJOR >= 2
+#if ROBERTA_TORCH_AT_LEAST(2, 0)
   // The mask is added to the scores exactly as in the explicit path below. SDPA wants it in
   // q's dtype (under bf16 autocast q is bf16 while the mask was built from float embeddings).
   c10::optional<at::Tensor> mask;

@@ -1,8 +1,8 @@
 // Dropout for every layer of the model. On float32 CPU tensors it multiplies by a mask from
 // the hash kernel in cpu_kernels.h (LibTorch 1.13's CPU dropout spends ~7 ns per element in
 // bernoulli_); elsewhere (CUDA, bf16, fp16) it is at::dropout. The mask's seed is one 64-bit
-// draw from torch's default CPU generator, so torch::manual_seed and the generator state saved
-// in checkpoints make it reproducible, whatever the number of threads.
+// draw from torch's default CPU generator, so torch::manual_seed (which the trainer calls at
+// every update from the seed, rank and step) makes it reproducible, whatever the number of threads.
 #pragma once
 
 #include <ATen/ATen.h>

@@ -39,11 +39,11 @@ RobertaModelImpl::RobertaModelImpl(const ModelOptions& options) : options_(optio
   encoder = register_module("encoder", RobertaEncoder(options));
 }
 
-at::Tensor RobertaModelImpl::forward(const at::Tensor& input_ids) {
+at::Tensor RobertaModelImpl::forward(const at::Tensor& input_ids, c10::optional<bool> padded) {
   TORCH_CHECK(input_ids.dim() == 2, "input_ids must be [B,T], got ", input_ids.sizes());
   at::Tensor x = embeddings(input_ids);  // [B,T,H]
   at::Tensor mask;                        // [B,1,1,T] or undefined
-  if (input_ids.eq(options_.pad_id).any().item<bool>()) {
+  if (padded ? *padded : input_ids.eq(options_.pad_id).any().item<bool>()) {
     mask = attention_mask_from_input_ids(input_ids, options_.pad_id, x.scalar_type());
   }
   return encoder(x, mask);  // [B,T,H]

@@ -5,6 +5,7 @@
 // Legend: B = batch, T = sequence length, H = hidden.
 #pragma once
 
+#include <c10/util/Optional.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/pimpl.h>
@@ -34,8 +35,10 @@ class RobertaModelImpl : public torch::nn::Module {
  public:
   explicit RobertaModelImpl(const ModelOptions& options);
   // input_ids [B,T] int64 -> last hidden states [B,T,H]. The mask is skipped when the batch
-  // has no pad token (one comparison saves a [B,N,T,T] add per layer).
-  at::Tensor forward(const at::Tensor& input_ids);
+  // has no pad token (one comparison saves a [B,N,T,T] add per layer, and lets fused attention
+  // take its mask-free kernel). padded: whether input_ids holds pad_id, when the caller knows
+  // (data::Batch::padded); else it is asked of input_ids, a device sync on a GPU.
+  at::Tensor forward(const at::Tensor& input_ids, c10::optional<bool> padded = c10::nullopt);
 
   const ModelOptions& options() const { return options_; }
 

@@ -29,13 +29,15 @@ at::Tensor RobertaForMaskedLMImpl::mlm_logits(const at::Tensor& hidden_states, c
   return lm_head(picked, decoder_weight());                                // [M,V]
 }
 
-at::Tensor RobertaForMaskedLMImpl::forward(const at::Tensor& input_ids, const at::Tensor& masked_positions) {
-  return mlm_logits(roberta(input_ids), masked_positions);
+at::Tensor RobertaForMaskedLMImpl::forward(const at::Tensor& input_ids, const at::Tensor& masked_positions,
+                                           c10::optional<bool> padded) {
+  return mlm_logits(roberta(input_ids, padded), masked_positions);
 }
 
 MaskedLMOutput RobertaForMaskedLMImpl::forward_with_nsp(const at::Tensor& input_ids,
-                                                        const at::Tensor& masked_positions) {
-  at::Tensor hidden_states = roberta(input_ids);  // [B,T,H]
+                                                        const at::Tensor& masked_positions,
+                                                        c10::optional<bool> padded) {
+  at::Tensor hidden_states = roberta(input_ids, padded);  // [B,T,H]
   MaskedLMOutput out;
   out.mlm_logits = mlm_logits(hidden_states, masked_positions);
   if (nsp_head) out.nsp_logits = nsp_head(hidden_states);  // [B,2]

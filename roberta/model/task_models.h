@@ -29,10 +29,13 @@ class RobertaForMaskedLMImpl : public torch::nn::Module {
   // input_ids [B,T] int64; masked_positions [M] int64 flat indices into B*T (b * T + t), or
   // undefined for every position. -> logits [M,V] (or [B,T,V]). The vocabulary projection,
   // the most expensive matmul, runs only on the M rows.
-  at::Tensor forward(const at::Tensor& input_ids, const at::Tensor& masked_positions = {});
+  // padded: as RobertaModelImpl::forward.
+  at::Tensor forward(const at::Tensor& input_ids, const at::Tensor& masked_positions = {},
+                     c10::optional<bool> padded = c10::nullopt);
 
   // Same, plus NSP logits from <s> when the model has the NSP head.
-  MaskedLMOutput forward_with_nsp(const at::Tensor& input_ids, const at::Tensor& masked_positions = {});
+  MaskedLMOutput forward_with_nsp(const at::Tensor& input_ids, const at::Tensor& masked_positions = {},
+                                  c10::optional<bool> padded = c10::nullopt);
 
   // The tied decoder weight, lm_head.decoder.weight in HF's state dict: [V,H].
   const at::Tensor& decoder_weight() const { return roberta->embeddings->word_embeddings->weight; }

@@ -11,6 +11,8 @@
 #include <torch/serialize.h>
 
 #include <map>
+#include <sstream>
+#include <type_traits>
 #include <unordered_set>
 
 namespace roberta {
@@ -73,9 +75,27 @@ Optimizer::Optimizer(const torch::nn::Module& module, const OptimizerOptions& op
   kernel_ = fusable_ ? Kernel::kFusedCpu : Kernel::kForeach;
 }
 
+namespace {
+
+// The key torch::optim keeps a parameter's state under. LibTorch 1.13 prints the TensorImpl
+// address as text (c10::guts::to_string, gone in 2.x); 2.x uses the address itself. Chosen by
+// the state map's own key type, not by a version number.
+template <typename Key>
+Key state_key(const at::Tensor& p) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream text;
+    text << static_cast<const void*>(p.unsafeGetTensorImpl());
+    return text.str();
+  } else {
+    return p.unsafeGetTensorImpl();
+  }
+}
+
+}  // namespace
+
 torch::optim::AdamWParamState& Optimizer::state_of(const at::Tensor& p) {
   auto& states = adamw_->state();
-  const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+  const auto key = state_key<typename std::decay_t<decltype(states)>::key_type>(p);
   auto it = states.find(key);
   if (it == states.end()) {
     auto fresh = std::make_unique<torch::optim::AdamWParamState>();
@@ -199,7 +219,9 @@ void Optimizer::save(const std::string& path) const {
 void Optimizer::load(const std::string& path) {
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path);
+    // Mapped on reading: a CUDA-saved archive cannot even be opened on a CPU-only machine
+    // without a target device.
+    archive.load_from(path, parameters_.empty() ? c10::Device(c10::kCPU) : parameters_.front().device());
     load(archive);
   } catch (const c10::Error& e) {
     fail("{}: expected an optimizer state saved for this model ({} parameters in {} groups), "

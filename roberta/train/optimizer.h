@@ -65,7 +65,10 @@ class Optimizer {
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
   void save(const std::string& path) const;
-  void load(const std::string& path);    // Error naming the file if missing or unreadable
+  // Error naming the file if missing or unreadable. The moments land on the parameters'
+  // device, whatever device they were saved from (a GPU checkpoint resumes on a CPU, on
+  // another GPU, and the reverse).
+  void load(const std::string& path);
 
   const std::vector<at::Tensor>& parameters() const { return parameters_; }  // unique, all groups
   const ParameterGroups& groups() const { return groups_; }

@@ -7,11 +7,25 @@
 #include <c10/core/ScalarType.h>
 
 #include "roberta/config/config.h"
+#include "roberta/dist/environment.h"
 
 namespace roberta {
 
-// train.device -> the device to train on (Error when cuda is asked for and not available).
-c10::Device resolve_device(DeviceKind kind);
+// train.device, where this rank sits and how many CUDA devices this process sees -> the
+// device this rank trains on. A pure function, so every case is testable without a GPU:
+//   cpu                      -> cpu
+//   cuda, or auto with >= 1  -> cuda:LOCAL_RANK, every rank of a node on its own GPU; when a
+//                               scheduler bound one GPU to each task (CUDA_VISIBLE_DEVICES
+//                               names exactly one device: SLURM --gpus-per-task=1, per-rank
+//                               visibility), that one, cuda:0, whatever the local rank
+//   auto with 0              -> cpu
+// Errors (roberta::Error naming the variable): cuda with no device visible; LOCAL_RANK unknown
+// in a multi-process job; LOCAL_RANK >= the visible count otherwise (more ranks than GPUs).
+// cuda_visible_devices: the CUDA_VISIBLE_DEVICES variable, nullptr when unset.
+c10::Device choose_device(DeviceKind kind, const DistEnvironment& env, int cuda_device_count,
+                          const char* cuda_visible_devices);
+// The same with the CUDA devices this process sees and its CUDA_VISIBLE_DEVICES.
+c10::Device resolve_device(DeviceKind kind, const DistEnvironment& env = {});
 
 // train.precision -> the precision actually used on `device` (auto: bf16 on CUDA, fp32 on
 // CPU). Error for fp16/bf16 on CPU, where autocast gives no speed and different numerics.

@@ -1,12 +1,13 @@
 #include "roberta/train/pretrainer.h"
 
 #include <ATen/ATen.h>
-#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <torch/serialize.h>
+#include <torch/utils.h>
 
 #include <atomic>
 #include <chrono>
@@ -17,6 +18,7 @@
 
 #include "data/dataset.h"
 #include "data/loader.h"
+#include "data/random.h"
 #include "roberta/model/task_models.h"
 #include "roberta/train/checkpoint.h"
 #include "roberta/train/grad_utils.h"
@@ -88,6 +90,8 @@ class Pretrainer {
                    double nsp_sum, double lr, double norm);
   double validate();
   std::string save_checkpoint(int64_t step);
+  void write_checkpoint(const fs::path& final_dir, int64_t step, const data::LoaderState& mine,
+                        const std::vector<double>& positions);
   void log_train(int64_t step, double elapsed_s);
 
   const Config& config_;
@@ -142,7 +146,6 @@ void from_json(const nlohmann::json& j, TrainerState& s) {
 
 constexpr const char* kTrainerStateFile = "trainer_state.json";
 constexpr const char* kOptimizerFile = "optimizer.pt";
-constexpr const char* kRngFile = "rng.pt";
 constexpr const char* kLastLink = "checkpoint-last";
 
 std::string checkpoint_name(int64_t step) { return fmt::format("checkpoint-{}", step); }
@@ -182,16 +185,68 @@ void remove_unfinished_checkpoints(const std::string& out_dir) {
   }
 }
 
-at::Tensor cpu_rng_state() {
-  at::Generator gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  return gen.get_state();
+// Dropout is the only consumer of torch's default generators during training. Seeding them at
+// every update from (train.seed, rank, step) gives each rank its own dropout masks (one seed
+// everywhere would drop the same units on every rank) and makes a resumed run draw exactly
+// the masks an uninterrupted one draws, on CPU and CUDA alike, with no generator state in the
+// checkpoint. torch::manual_seed seeds the CPU generator and every CUDA device's.
+void seed_update_rng(uint64_t seed, int rank, int64_t step) {
+  torch::manual_seed(data::hash_keys({seed, 0x64726f706f7574ULL /* "dropout" */, uint64_t(rank), uint64_t(step)}));
 }
 
-void set_cpu_rng_state(const at::Tensor& state) {
-  at::Generator gen = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(gen.mutex());
-  gen.set_state(state);
+// Rank 0's part of a save: the checkpoint directory, checkpoint-last, and pruning to keep_last.
+void Pretrainer::write_checkpoint(const fs::path& final_dir, int64_t step, const data::LoaderState& mine,
+                                  const std::vector<double>& positions) {
+  CheckpointWriter writer(final_dir.string());
+  writer.save_weights(*model_);
+  optimizer_->save(writer.path(kOptimizerFile));
+  writer.add_file(kOptimizerFile);
+  TrainerState state = state_;
+  state.skipped_total = guard_->skipped_total();
+  state.skipped_in_a_row = guard_->skipped_in_a_row();
+  if (scaler_) {
+    state.loss_scale = scaler_->scale();
+    state.loss_scale_clean_steps = scaler_->clean_steps();
+  }
+  state.loader = mine;
+  nlohmann::json j = state;
+  j["world_size"] = comm_.world_size();
+  j["loader_positions"] = nlohmann::json::array();
+  for (int r = 0; r < comm_.world_size(); ++r) {
+    j["loader_positions"].push_back({static_cast<int64_t>(positions[2 * r]),
+                                     static_cast<int64_t>(positions[2 * r + 1])});
+  }
+  std::ofstream(writer.path(kTrainerStateFile)) << j.dump(2) << "\n";
+  writer.add_file(kTrainerStateFile);
+  // The tokenizer travels with the weights: a checkpoint is usable on its own.
+  const fs::path tok(config_.tokenizer.dir);
+  for (const char* name : {"vocab.json", "merges.txt"}) {
+    if (!config_.tokenizer.dir.empty() && fs::exists(tok / name)) {
+      fs::copy_file(tok / name, writer.path(name), fs::copy_options::overwrite_existing);
+      writer.add_file(name);
+    }
+  }
+  writer.commit(step, to_yaml(config_), {{"kind", "pretrain"}});
+
+  // checkpoint-last -> the newest, swapped atomically; then drop the oldest beyond keep_last.
+  const fs::path link = fs::path(config_.train.out_dir) / kLastLink;
+  const fs::path tmp_link = fs::path(config_.train.out_dir) / (std::string(kLastLink) + ".tmp");
+  std::error_code ec;
+  fs::remove(tmp_link, ec);
+  fs::create_directory_symlink(final_dir.filename(), tmp_link);
+  fs::rename(tmp_link, link);
+  if (config_.train.keep_last > 0) {
+    auto all = list_checkpoints(config_.train.out_dir);
+    for (size_t i = 0; i + config_.train.keep_last < all.size(); ++i) {
+      // Renamed away first: a kill during the deletion must not leave a half-deleted
+      // checkpoint under its real name (found by tests/reliability, kill -9 trials).
+      const fs::path doomed = all[i].second.string() + ".deleting";
+      std::error_code rm_ec;
+      fs::remove_all(doomed, rm_ec);
+      fs::rename(all[i].second, doomed, rm_ec);
+      fs::remove_all(rm_ec ? all[i].second : doomed, rm_ec);
+    }
+  }
 }
 
 std::string Pretrainer::save_checkpoint(int64_t step) {
@@ -199,89 +254,101 @@ std::string Pretrainer::save_checkpoint(int64_t step) {
   // Every rank's loader position (they differ: epochs split unevenly), gathered with a sum of
   // one-hot rows. This collective also means every rank finished the update.
   const data::LoaderState mine = train_loader_->state();
-  at::Tensor positions = at::zeros({comm_.world_size(), 2}, at::TensorOptions().dtype(at::kDouble));
-  positions[comm_.rank()][0] = double(mine.epoch);
-  positions[comm_.rank()][1] = double(mine.batch);
-  comm_.all_reduce_sum(positions);
+  std::vector<double> positions(2 * static_cast<size_t>(comm_.world_size()), 0.0);  // [world, 2]
+  positions[2 * comm_.rank()] = double(mine.epoch);
+  positions[2 * comm_.rank() + 1] = double(mine.batch);
+  comm_.all_reduce_sum_values(positions);
+  std::exception_ptr failure;  // rank 0's, when the save failed
   if (comm_.is_main()) {
-    CheckpointWriter writer(final_dir.string());
-    writer.save_weights(*model_);
-    optimizer_->save(writer.path(kOptimizerFile));
-    writer.add_file(kOptimizerFile);
-    torch::save(cpu_rng_state(), writer.path(kRngFile));
-    writer.add_file(kRngFile);
-    TrainerState state = state_;
-    state.skipped_total = guard_->skipped_total();
-    state.skipped_in_a_row = guard_->skipped_in_a_row();
-    if (scaler_) {
-      state.loss_scale = scaler_->scale();
-      state.loss_scale_clean_steps = scaler_->clean_steps();
-    }
-    state.loader = mine;
-    nlohmann::json j = state;
-    j["world_size"] = comm_.world_size();
-    j["loader_positions"] = nlohmann::json::array();
-    for (int r = 0; r < comm_.world_size(); ++r) {
-      j["loader_positions"].push_back({static_cast<int64_t>(positions[r][0].item<double>()),
-                                       static_cast<int64_t>(positions[r][1].item<double>())});
-    }
-    std::ofstream(writer.path(kTrainerStateFile)) << j.dump(2) << "\n";
-    writer.add_file(kTrainerStateFile);
-    // The tokenizer travels with the weights: a checkpoint is usable on its own.
-    const fs::path tok(config_.tokenizer.dir);
-    for (const char* name : {"vocab.json", "merges.txt"}) {
-      if (!config_.tokenizer.dir.empty() && fs::exists(tok / name)) {
-        fs::copy_file(tok / name, writer.path(name), fs::copy_options::overwrite_existing);
-        writer.add_file(name);
-      }
-    }
-    writer.commit(step, to_yaml(config_), {{"kind", "pretrain"}});
-
-    // checkpoint-last -> the newest, swapped atomically; then drop the oldest beyond keep_last.
-    const fs::path link = fs::path(config_.train.out_dir) / kLastLink;
-    const fs::path tmp_link = fs::path(config_.train.out_dir) / (std::string(kLastLink) + ".tmp");
-    std::error_code ec;
-    fs::remove(tmp_link, ec);
-    fs::create_directory_symlink(final_dir.filename(), tmp_link);
-    fs::rename(tmp_link, link);
-    if (config_.train.keep_last > 0) {
-      auto all = list_checkpoints(config_.train.out_dir);
-      for (size_t i = 0; i + config_.train.keep_last < all.size(); ++i) {
-        // Renamed away first: a kill during the deletion must not leave a half-deleted
-        // checkpoint under its real name (found by tests/reliability, kill -9 trials).
-        const fs::path doomed = all[i].second.string() + ".deleting";
-        std::error_code rm_ec;
-        fs::remove_all(doomed, rm_ec);
-        fs::rename(all[i].second, doomed, rm_ec);
-        fs::remove_all(rm_ec ? all[i].second : doomed, rm_ec);
-      }
+    try {
+      write_checkpoint(final_dir, step, mine, positions);
+    } catch (...) {
+      failure = std::current_exception();
     }
   }
-  comm_.barrier();
+  // In place of a barrier: every rank learns whether rank 0's save succeeded, so a failed save
+  // (disk full, permissions) stops every rank now, not rank 0 alone with the others left in
+  // their next collective until dist.timeout_s.
+  std::vector<double> failed = {failure ? 1.0 : 0.0};
+  comm_.all_reduce_sum_values(failed);
+  if (failure) std::rethrow_exception(failure);
+  if (failed[0] > 0) fail("checkpoint: rank 0 could not write {} (see rank 0's error); stopping", final_dir.string());
   return final_dir.string();
 }
 
 bool Pretrainer::try_resume(bool force_resume) {
   if (!force_resume && config_.train.resume == ResumeMode::never) return false;
-  auto all = list_checkpoints(config_.train.out_dir);
-  if (all.empty()) {
+  // Rank 0 decides where to resume, from its view of out_dir, and tells every rank the step
+  // and the CRC-32C of that checkpoint's manifest (which lists every file's CRC-32C). Each rank
+  // then proves it sees the same checkpoint and can load it, or every rank stops with the same
+  // message: ranks that resumed from different files (a node-local disk, a half-synced copy)
+  // would silently train different models, and a rank failing alone would leave the others
+  // waiting in their next collective for dist.timeout_s.
+  std::vector<int64_t> decision = {-1, 0};  // step (-1: start afresh, -2: rank 0 failed), manifest CRC-32C
+  std::string chosen, failure;
+  if (comm_.is_main()) {
+    try {
+      auto all = list_checkpoints(config_.train.out_dir);
+      if (!all.empty()) {
+        chosen = all.back().second.filename().string();
+        decision[1] = file_crc32c((all.back().second / kCheckpointManifestFile).string()).first;
+        decision[0] = all.back().first;
+      }
+    } catch (const std::exception& e) {
+      decision[0] = -2;
+      failure = e.what();
+    }
+  }
+  comm_.broadcast_values(decision);
+  if (decision[0] == -2) {
+    fail("resume: rank 0 could not choose a checkpoint in train.out_dir = {}: {}", config_.train.out_dir,
+         comm_.is_main() ? failure : std::string("see rank 0's error"));
+  }
+  if (decision[0] < 0) {
     if (force_resume) {
-      fail("--resume: no checkpoint-N directory with a {} in train.out_dir = {}",
-           kCheckpointManifestFile, config_.train.out_dir);
+      fail("--resume: no checkpoint-N directory with a {} in train.out_dir = {}{}", kCheckpointManifestFile,
+           config_.train.out_dir, comm_.world_size() > 1 ? " (as rank 0 sees it)" : "");
     }
     return false;
   }
-  const fs::path dir = all.back().second;
-  CheckpointReader reader = CheckpointReader::open(dir.string());
-  reader.load_weights(*model_);
-  optimizer_->load(reader.path(kOptimizerFile));
+  const fs::path dir = fs::path(config_.train.out_dir) / (comm_.is_main() ? chosen : checkpoint_name(decision[0]));
+  const fs::path manifest = dir / kCheckpointManifestFile;
+  std::string mine;  // why this rank cannot resume from rank 0's choice ("" when it can)
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(std::ifstream(reader.path(kTrainerStateFile)));
-    state_ = j.get<TrainerState>();
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}: expected the trainer state (step, tokens_seen, loader, ...), found: {}",
-         reader.path(kTrainerStateFile), e.what());
+    if (!fs::exists(manifest)) {
+      mine = fmt::format("{} does not exist", manifest.string());
+    } else if (const uint32_t crc = file_crc32c(manifest.string()).first; crc != uint32_t(decision[1])) {
+      mine = fmt::format("{} has CRC-32C {:08x}", manifest.string(), crc);
+    } else {
+      CheckpointReader reader = CheckpointReader::open(dir.string());  // every file's size and CRC
+      reader.load_weights(*model_);
+      optimizer_->load(reader.path(kOptimizerFile));
+      try {
+        j = nlohmann::json::parse(std::ifstream(reader.path(kTrainerStateFile)));
+        state_ = j.get<TrainerState>();
+      } catch (const nlohmann::json::exception& e) {
+        fail("{}: expected the trainer state (step, tokens_seen, loader, ...), found: {}",
+             reader.path(kTrainerStateFile), e.what());
+      }
+    }
+  } catch (const std::exception& e) {
+    mine = e.what();
+  }
+  std::vector<double> disagree(static_cast<size_t>(comm_.world_size()), 0.0);  // 1 = rank cannot
+  disagree[static_cast<size_t>(comm_.rank())] = mine.empty() ? 0.0 : 1.0;
+  comm_.all_reduce_sum_values(disagree);
+  std::vector<std::string> ranks;
+  for (size_t r = 0; r < disagree.size(); ++r) {
+    if (disagree[r] > 0) ranks.push_back(std::to_string(r));
+  }
+  if (!ranks.empty()) {
+    if (comm_.world_size() == 1) fail("{}", mine);  // one process: its own error, as it was
+    fail("resume: rank 0 resumes from {} in train.out_dir (its checkpoint.json has CRC-32C {:08x}), but "
+         "rank(s) {} of {} see a different, missing or unreadable copy{}. Every rank must read the same "
+         "checkpoint: put train.out_dir on a filesystem all nodes share, or copy it to each node completely",
+         dir.filename().string(), uint32_t(decision[1]), fmt::join(ranks, ", "), comm_.world_size(),
+         mine.empty() ? std::string() : fmt::format(" (this is rank {}: {})", comm_.rank(), mine));
   }
   const int64_t saved_world = j.value("world_size", int64_t{1});
   data::LoaderState position = state_.loader;
@@ -304,15 +371,18 @@ bool Pretrainer::try_resume(bool force_resume) {
   if (scaler_ && state_.loss_scale > 0) {
     scaler_->restore(state_.loss_scale, state_.loss_scale_clean_steps);
   }
-  at::Tensor rng;
-  torch::load(rng, reader.path(kRngFile));
-  set_cpu_rng_state(rng);
+  // No generator state to restore: seed_update_rng makes it a function of the step.
   last_checkpoint_ = dir.string();
   return true;
 }
 
 void Pretrainer::build() {
-  device_ = resolve_device(config_.train.device);
+  device_ = resolve_device(config_.train.device, comm_.environment());
+  if (comm_.world_size() > 1 && comm_.device() != device_) {
+    fail("train.device: this rank trains on {}, but its {} communicator reduces tensors on {}; "
+         "make the communicator with the training device (make_communicator)",
+         device_.str(), comm_.backend(), comm_.device().str());
+  }
   precision_ = resolve_precision(config_.train.precision, device_);
   accum_ = accumulation_steps(config_, comm_.world_size());
 
@@ -331,10 +401,19 @@ void Pretrainer::build() {
   data::LoaderOptions loader = loader_options(config_);
   loader.rank = comm_.rank();
   loader.world_size = comm_.world_size();
+  loader.pin_memory = device_.is_cuda();
   train_loader_ = std::make_unique<data::Loader>(train_set_, config_.data.format_options(),
                                                  config_.masking, loader, data::LoaderMode::train);
   const fs::path valid_dir = fs::path(shards) / "valid";
-  if (config_.train.eval_every > 0 && fs::exists(valid_dir / data::kManifestName)) {
+  // Validation is a collective: every rank validates, or none does.
+  std::vector<double> have_valid = {fs::exists(valid_dir / data::kManifestName) ? 1.0 : 0.0};
+  comm_.all_reduce_sum_values(have_valid);
+  if (have_valid[0] > 0 && have_valid[0] < comm_.world_size()) {
+    fail("data: {} of {} ranks find {} (this rank {}): every rank must see the same shards",
+         have_valid[0], comm_.world_size(), (valid_dir / data::kManifestName).string(),
+         fs::exists(valid_dir / data::kManifestName) ? "does" : "does not");
+  }
+  if (config_.train.eval_every > 0 && have_valid[0] > 0) {
     valid_set_ = data::Dataset::open(valid_dir.string());
     valid_loader_ = std::make_unique<data::Loader>(valid_set_, config_.data.format_options(),
                                                    config_.masking, loader,
@@ -344,13 +423,10 @@ void Pretrainer::build() {
   torch::manual_seed(config_.train.seed);
   model_ = RobertaForMaskedLM(config_.model);
   model_->to(device_);
-  std::vector<at::Tensor> params;
-  for (auto& p : model_->parameters()) params.push_back(p);
-  comm_.broadcast(params);
   optimizer_ = std::make_unique<Optimizer>(*model_, config_.optim.optimizer_options());
   schedule_ = std::make_unique<LrSchedule>(config_.optim.lr, config_.schedule.total_steps,
                                            config_.schedule.schedule_options());
-  sync_ = comm_.make_gradient_sync(optimizer_->parameters());
+  sync_ = comm_.make_gradient_sync(optimizer_->parameters());  // also gives every rank rank 0's weights
   guard_ = std::make_unique<NonFiniteGuard>(config_.train.max_nonfinite_in_a_row);
   if (uses_loss_scaling(config_.train.loss_scale, precision_)) {
     LossScalerOptions scaling;
@@ -382,19 +458,18 @@ void Pretrainer::train_step(int64_t step) {
     if (window.back().nsp_labels.defined()) local_nsp += window.back().num_sequences;
   }
   // [masked, nsp sequences, stop requests] summed over ranks: one small collective per update.
-  at::Tensor counts = at::tensor({double(local_masked), double(local_nsp),
-                                  double(stop_requested() ? 1 : 0)},
-                                 at::TensorOptions().dtype(at::kDouble));
-  comm_.all_reduce_sum(counts);
-  const int64_t global_masked = static_cast<int64_t>(counts[0].item<double>());
-  const int64_t global_nsp = static_cast<int64_t>(counts[1].item<double>());
+  std::vector<double> counts = {double(local_masked), double(local_nsp), double(stop_requested() ? 1 : 0)};
+  comm_.all_reduce_sum_values(counts);
+  const int64_t global_masked = static_cast<int64_t>(counts[0]);
+  const int64_t global_nsp = static_cast<int64_t>(counts[1]);
   // Every rank acts on this agreed flag, never on its own stop_requested(): a signal that lands
   // on one rank between here and the end of the update would otherwise send that rank alone
   // into the logging and checkpoint collectives (the launcher forwards to ranks one by one).
-  stop_agreed_ = counts[2].item<double>() > 0;
+  stop_agreed_ = counts[2] > 0;
   if (stop_agreed_) request_stop();
 
   const bool use_nsp = config_.model.nsp_head && config_.objective.nsp_weight > 0;
+  seed_update_rng(config_.train.seed, comm_.rank(), step);
   // Loss sums stay on the device until the update is done: one host sync per update, not per
   // micro-step.
   at::Tensor mlm_total = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device_));
@@ -402,18 +477,19 @@ void Pretrainer::train_step(int64_t step) {
   model_->train();
   for (int64_t i = 0; i < accum_; ++i) {
     data::Batch& batch = window[i];
-    at::Tensor input_ids = batch.input_ids.to(device_);              // [B,T]
-    at::Tensor positions = batch.masked_positions.to(device_);       // [M]
-    at::Tensor targets = batch.masked_targets.to(device_);           // [M]
+    // Pinned host memory on CUDA (LoaderOptions::pin_memory): the copies do not block.
+    at::Tensor input_ids = batch.input_ids.to(device_, /*non_blocking=*/true);         // [B,T]
+    at::Tensor positions = batch.masked_positions.to(device_, /*non_blocking=*/true);  // [M]
+    at::Tensor targets = batch.masked_targets.to(device_, /*non_blocking=*/true);      // [M]
     at::Tensor loss;
     {
       AutocastScope autocast(precision_, device_);
-      MaskedLMOutput out = model_->forward_with_nsp(input_ids, positions);
+      MaskedLMOutput out = model_->forward_with_nsp(input_ids, positions, batch.padded);
       at::Tensor mlm_sum = mlm_loss_sum(out.mlm_logits, targets);   // fp32 scalar
       mlm_total += mlm_sum.detach();
       loss = scale_loss(mlm_sum, global_masked) * config_.objective.mlm_weight;
       if (use_nsp && batch.nsp_labels.defined() && out.nsp_logits.defined()) {
-        at::Tensor nsp_sum = nsp_loss_sum(out.nsp_logits, batch.nsp_labels.to(device_));
+        at::Tensor nsp_sum = nsp_loss_sum(out.nsp_logits, batch.nsp_labels.to(device_, /*non_blocking=*/true));
         nsp_total += nsp_sum.detach();
         loss = loss + scale_loss(nsp_sum, global_nsp) * config_.objective.nsp_weight;
       }
@@ -422,8 +498,10 @@ void Pretrainer::train_step(int64_t step) {
     sync_->backward(loss, /*last=*/i + 1 == accum_);
   }
 
-  const double step_loss_sum = mlm_total.item<double>();
-  const double step_nsp_sum = nsp_total.item<double>();
+  // The update's one device-to-host read of losses (the gradient norm is the other).
+  const at::Tensor loss_sums = at::stack({mlm_total, nsp_total}).to(at::kDouble).cpu();
+  const double step_loss_sum = loss_sums[0].item<double>();
+  const double step_nsp_sum = loss_sums[1].item<double>();
   const auto& params = optimizer_->parameters();
   const double lr = schedule_->lr(step);
   // Gradients are all-reduced by now, so every rank reaches the same overflow verdict. An
@@ -472,13 +550,12 @@ void Pretrainer::finish_step(int64_t step, int64_t masked, int64_t nsp, int64_t 
 }
 
 void Pretrainer::log_train(int64_t step, double elapsed_s) {
-  at::Tensor sums = at::tensor({interval_loss_sum_, double(interval_masked_), interval_nsp_sum_,
-                                double(interval_nsp_), double(interval_tokens_)},
-                               at::TensorOptions().dtype(at::kDouble));
-  comm_.all_reduce_sum(sums);
-  const double masked = sums[1].item<double>();
-  const double loss = masked > 0 ? sums[0].item<double>() / masked : 0.0;
-  const double tokens_per_s = elapsed_s > 0 ? sums[4].item<double>() / elapsed_s : 0.0;
+  std::vector<double> sums = {interval_loss_sum_, double(interval_masked_), interval_nsp_sum_,
+                              double(interval_nsp_), double(interval_tokens_)};
+  comm_.all_reduce_sum_values(sums);
+  const double masked = sums[1];
+  const double loss = masked > 0 ? sums[0] / masked : 0.0;
+  const double tokens_per_s = elapsed_s > 0 ? sums[4] / elapsed_s : 0.0;
   last_train_loss_ = loss;
   if (comm_.is_main()) {
     ProgressFields fields;
@@ -505,7 +582,7 @@ void Pretrainer::log_train(int64_t step, double elapsed_s) {
       values.push_back({"loss_scale", scaler_->scale()});
       values.push_back({"overflow_skipped", double(state_.overflow_skipped)});
     }
-    if (sums[3].item<double>() > 0) values.push_back({"nsp_loss", sums[2].item<double>() / sums[3].item<double>()});
+    if (sums[3] > 0) values.push_back({"nsp_loss", sums[2] / sums[3]});
     metrics_->log("train", step, values);
     if (tensorboard_) {
       for (const auto& [name, value] : values) tensorboard_->add_scalar("train/" + name, value, step);
@@ -520,21 +597,23 @@ double Pretrainer::validate() {
   c10::NoGradGuard no_grad;
   model_->eval();
   valid_loader_->rewind();
-  double loss_sum = 0, masked = 0;
+  at::Tensor loss_sum = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(device_));
+  double masked = 0;
   data::Batch batch;
   int64_t batches = 0;
   while ((config_.train.eval_batches == 0 || batches < config_.train.eval_batches) &&
          valid_loader_->next(batch)) {
     AutocastScope autocast(precision_, device_);
-    at::Tensor logits = model_->forward(batch.input_ids.to(device_), batch.masked_positions.to(device_));
-    loss_sum += mlm_loss_sum(logits, batch.masked_targets.to(device_)).item<double>();
+    at::Tensor logits = model_->forward(batch.input_ids.to(device_, /*non_blocking=*/true),
+                                        batch.masked_positions.to(device_, /*non_blocking=*/true), batch.padded);
+    loss_sum += mlm_loss_sum(logits, batch.masked_targets.to(device_, /*non_blocking=*/true)).to(at::kDouble);
     masked += double(batch.num_masked);
     ++batches;
   }
   model_->train();
-  at::Tensor sums = at::tensor({loss_sum, masked}, at::TensorOptions().dtype(at::kDouble));
-  comm_.all_reduce_sum(sums);
-  return sums[1].item<double>() > 0 ? sums[0].item<double>() / sums[1].item<double>() : 0.0;
+  std::vector<double> sums = {loss_sum.item<double>(), masked};
+  comm_.all_reduce_sum_values(sums);
+  return sums[1] > 0 ? sums[0] / sums[1] : 0.0;
 }
 
 PretrainResult Pretrainer::run(bool force_resume) {

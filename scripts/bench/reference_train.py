@@ -229,6 +229,7 @@ def main():
                mfu=flops / (ms * 1e-3) / 1e9 / peak, parameters=params,
                non_embedding_parameters=params - embedding, vocab_size=a.vocab,
                peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+               cuda_peak_mb=(torch.cuda.max_memory_allocated() // 2**20) if dev.type == "cuda" else 0,
                final_loss=loss_value)
     if a.json:
         print(json.dumps(out))

@@ -38,6 +38,8 @@ def main():
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--matmul-size", type=int, default=2048,
+                    help="n of the n^3 matmul both sides time as their peak (8192 on a big GPU)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--no-masked-only", action="store_true", help="skip the masked-only Python variant")
@@ -50,7 +52,7 @@ def main():
 
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
     shape = ["--batch", str(a.batch), "--seq-len", str(a.seq_len), "--steps", str(a.steps),
-             "--warmup", str(a.warmup)]
+             "--warmup", str(a.warmup), "--matmul-size", str(a.matmul_size)]
     ours_cmd = [a.binary, "--threads", str(a.threads), "bench", "train", a.config] + shape + ["--json"]
     if a.set:
         ours_cmd += ["--set"] + a.set
@@ -87,14 +89,18 @@ def main():
         tokens = first["batch"] * first["seq_len"]
         mfu = first["model_gflop_per_step"] / (ms * 1e-3) / peak
         rows.append((first["implementation"], ms, tokens / (ms * 1e-3), mfu, peak, ref_ms / ms,
-                     max(run["peak_rss_mb"] for run in runs[key])))
+                     max(run["peak_rss_mb"] for run in runs[key]),
+                     max(run.get("cuda_peak_mb", 0) for run in runs[key])))
 
     first = runs["ours"][0]
     head = ("shape B=%d T=%d, vocab %d, %d layers x %d hidden, %d masked/step, %d threads, "
             "%d rounds x %d timed steps; model %.2f GFLOP/step" % (
                 first["batch"], first["seq_len"], first["vocab_size"], first["layers"], first["hidden"],
                 first["masked"], a.threads, a.rounds, a.steps, first["model_gflop_per_step"]))
-    cols = ("implementation", "step ms", "tokens/s", "MFU", "matmul GFLOP/s", "ratio vs HF", "peak RSS MB")
+    gpu = any(r[7] for r in rows)
+    cols = ("implementation", "step ms", "tokens/s", "MFU", "matmul GFLOP/s", "ratio vs HF",
+            "peak GPU MB" if gpu else "peak RSS MB")
+    rows = [r[:6] + ((r[7],) if gpu else (r[6],)) for r in rows]
     print(head)
     if a.markdown:
         print("| " + " | ".join(cols) + " |")

@@ -6,7 +6,7 @@ consecutive, a blank line separates documents.
   KJV Bible (bible-kjv)      one document per chapter, one verse per line
   Brown corpus (npm)         one document per corpus file, one paragraph per line
   WordNet 3.0 glosses        one document per 100 consecutive synsets, "lemma: gloss" lines
-  Python 3.11 docs (reST)    one document per source file, one paragraph per line
+  Python docs (reST)         one document per source file, one paragraph per line
   GCIDE dictionary           one document per 50 consecutive entries
 
 Documents go to valid with probability --valid (by a hash of source and number, seeded),
@@ -85,7 +85,14 @@ def wordnet(root="/usr/share/wordnet"):
 RST_NOISE = re.compile(r"^([=\-~^*#+`:.'\"]{3,}|\.\. |:[a-z]+:)")
 
 
-def python_docs(root="/usr/share/doc/python3.11/html/_sources"):
+def python_docs(root=None):
+    # python3-doc installs the documentation of the release's default Python: 3.11 on
+    # Debian 12, 3.13 on Debian 13 (so the two corpora differ in this part).
+    if root is None:
+        roots = sorted(glob.glob("/usr/share/doc/python3.*/html/_sources"))
+        if not roots:
+            raise SystemExit("build_corpus: no /usr/share/doc/python3.*/html/_sources (apt-get install python3-doc)")
+        root = roots[-1]
     for path in sorted(glob.glob(os.path.join(root, "**", "*.rst.txt"), recursive=True)):
         with open(path, encoding="utf-8", errors="replace") as f:
             blocks = re.split(r"\n\s*\n", f.read())

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-packages=(bible-kjv bible-kjv-text wordnet-base python3.11-doc dict-gcide python3)
+packages=(bible-kjv bible-kjv-text wordnet-base python3-doc dict-gcide python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

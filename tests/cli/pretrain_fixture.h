@@ -4,7 +4,7 @@
 // reader, so the tests compare what the binary wrote, not what our own reader says.
 #pragma once
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>

@@ -1,6 +1,6 @@
 // `roberta tokenizer train|encode|decode` end to end: encode output equals the golden ids
 // (Hugging Face's), decode restores the text, train writes a loadable HF pair.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <fstream>
 
@@ -33,8 +33,8 @@ TEST_CASE("JSONL: the text field, blank lines skipped, malformed lines name file
   auto good = write_file("b.jsonl", "{\"text\": \"one\", \"id\": 1}\n\n{\"text\": \"two\\nlines\"}\n");
   CHECK(read_all(good) == std::vector<std::string>{"one", "two\nlines"});
   auto bad = write_file("c.jsonl", "{\"text\": \"ok\"}\n{\"txt\": \"no\"}\n");
-  CHECK_THROWS_WITH(read_all(bad), Catch::Contains("c.jsonl:2") && Catch::Contains("\"text\""));
+  CHECK_THROWS_WITH(read_all(bad), Catch::Matchers::ContainsSubstring("c.jsonl:2") && Catch::Matchers::ContainsSubstring("\"text\""));
   auto broken = write_file("d.jsonl", "{\"text\": \"ok\"}\n\n{not json\n");
-  CHECK_THROWS_WITH(read_all(broken), Catch::Contains("d.jsonl:3") && Catch::Contains("invalid JSON"));
+  CHECK_THROWS_WITH(read_all(broken), Catch::Matchers::ContainsSubstring("d.jsonl:3") && Catch::Matchers::ContainsSubstring("invalid JSON"));
   CHECK_THROWS_AS(CorpusReader("/nonexistent/x.txt", CorpusFormat::text), roberta::Error);
 }

@@ -1,5 +1,5 @@
 // Invariants of the four input formats, checked against the synthetic corpus's truth.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <cmath>
 #include <set>
@@ -174,5 +174,5 @@ TEST_CASE("pair formats need two documents", "[data][formats]") {
   o.format = InputFormat::sentence_pair;
   o.seq_len = 64;
   o.nsp_random_prob = 1.0;
-  CHECK_THROWS_WITH(make_plan(*ds, o, 1), Catch::Contains("two documents"));
+  CHECK_THROWS_WITH(make_plan(*ds, o, 1), Catch::Matchers::ContainsSubstring("two documents"));
 }

@@ -1,6 +1,6 @@
 // Loader contract: rank sharding, per-epoch shuffling, resume == uninterrupted, validation
 // passes, token budgets, and the batch tensors' meaning.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>

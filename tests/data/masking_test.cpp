@@ -1,6 +1,6 @@
 // Masking statistics against the rates in RECIPE.md with stated binomial bounds, and the
 // static/dynamic keying contract.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <cmath>
 #include <random>
@@ -113,8 +113,8 @@ TEST_CASE("masks are pure; static repeats with period copies; dynamic changes pe
 TEST_CASE("masking options are validated", "[data][masking]") {
   MaskingOptions o;
   o.mask_prob_mask = 0.95;
-  CHECK_THROWS_WITH(validate(o), Catch::Contains("mask_prob_mask + mask_prob_random"));
+  CHECK_THROWS_WITH(validate(o), Catch::Matchers::ContainsSubstring("mask_prob_mask + mask_prob_random"));
   o = MaskingOptions{};
   o.mask_prob = 1.5;
-  CHECK_THROWS_WITH(validate(o), Catch::Contains("masking.mask_prob"));
+  CHECK_THROWS_WITH(validate(o), Catch::Matchers::ContainsSubstring("masking.mask_prob"));
 }

@@ -1,6 +1,6 @@
 // Preprocessing the real-text fixture with the RoBERTa tokenizer fixture: the shards decode
 // back to the input text, and re-runs (any thread count, any chunking) are byte-identical.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <filesystem>
 #include <fstream>
@@ -104,5 +104,5 @@ TEST_CASE("preprocess: missing input is an error naming the file", "[data][prepr
   o.inputs = {"/nonexistent/corpus.txt"};
   o.output = testing::temp_dir("preprocess_missing") + "/out";
   o.progress = false;
-  CHECK_THROWS_WITH(preprocess(tokenizer(), o), Catch::Contains("/nonexistent/corpus.txt"));
+  CHECK_THROWS_WITH(preprocess(tokenizer(), o), Catch::Matchers::ContainsSubstring("/nonexistent/corpus.txt"));
 }

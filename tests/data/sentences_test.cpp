@@ -1,5 +1,5 @@
 // Hand-written cases for the documented segmentation rules.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include "data/sentences.h"
 

@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <filesystem>
 #include <fstream>
@@ -61,20 +61,20 @@ TEST_CASE("corrupt, truncated and foreign shard files are rejected", "[data][sha
     std::string bad = bytes;
     bad[size - 9] ^= 0x01;
     write(bad);
-    CHECK_THROWS_WITH(ShardReader(shard), Catch::Contains("checksum mismatch"));
+    CHECK_THROWS_WITH(ShardReader(shard), Catch::Matchers::ContainsSubstring("checksum mismatch"));
     CHECK_THROWS_AS(Dataset::open(corpus.dir), roberta::Error);
   }
   SECTION("a truncated file names the expected size") {
     write(bytes.substr(0, size - 8));
-    CHECK_THROWS_WITH(ShardReader(shard), Catch::Contains("truncated"));
+    CHECK_THROWS_WITH(ShardReader(shard), Catch::Matchers::ContainsSubstring("truncated"));
     write(bytes.substr(0, 10));
-    CHECK_THROWS_WITH(ShardReader(shard), Catch::Contains("truncated"));
+    CHECK_THROWS_WITH(ShardReader(shard), Catch::Matchers::ContainsSubstring("truncated"));
   }
   SECTION("wrong magic") {
     std::string bad = bytes;
     bad[0] = 'X';
     write(bad);
-    CHECK_THROWS_WITH(ShardReader(shard), Catch::Contains("magic"));
+    CHECK_THROWS_WITH(ShardReader(shard), Catch::Matchers::ContainsSubstring("magic"));
   }
   SECTION("manifest numbers that are not integers of the field's range are errors naming the key") {
     // Found by fuzz_dataset_manifest: a 106-digit unk_id parsed as a double was cast to int32.
@@ -98,12 +98,12 @@ TEST_CASE("corrupt, truncated and foreign shard files are rejected", "[data][sha
         out << bad;
       }
       INFO(to);
-      CHECK_THROWS_WITH(Dataset::open(corpus.dir), Catch::Contains("expected an integer in"));
+      CHECK_THROWS_WITH(Dataset::open(corpus.dir), Catch::Matchers::ContainsSubstring("expected an integer in"));
     }
   }
   SECTION("a missing manifest says what to run") {
     fs::remove(fs::path(corpus.dir) / kManifestName);
-    CHECK_THROWS_WITH(Dataset::open(corpus.dir), Catch::Contains("preprocess"));
+    CHECK_THROWS_WITH(Dataset::open(corpus.dir), Catch::Matchers::ContainsSubstring("preprocess"));
   }
 }
 

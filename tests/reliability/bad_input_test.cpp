@@ -2,7 +2,7 @@
 // not a crash or an abort), an "error:" line naming what was wrong, and no C++ traceback.
 // The parsers' own unit tests (tests/roberta/config, tests/data, tests/tokenizer,
 // tests/roberta/interop) cover the message details; here the whole path through `roberta` is.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <algorithm>
 #include <cstring>
@@ -21,9 +21,9 @@ std::string expect_error(const Result& r) {
   INFO(r.output);
   CHECK(r.code > 0);
   CHECK(r.code < 128);
-  CHECK_THAT(r.output, Catch::Contains("error:"));
-  CHECK_THAT(r.output, !Catch::Contains("terminate called") && !Catch::Contains("Aborted") &&
-                           !Catch::Contains("Segmentation"));
+  CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("error:"));
+  CHECK_THAT(r.output, !Catch::Matchers::ContainsSubstring("terminate called") && !Catch::Matchers::ContainsSubstring("Aborted") &&
+                           !Catch::Matchers::ContainsSubstring("Segmentation"));
   return r.output;
 }
 
@@ -65,28 +65,28 @@ TEST_CASE("bad configs through `roberta pretrain`: file, line, key, expected, fo
     return run({"pretrain", "bad.yaml"}, dir.path);
   };
   SECTION("malformed YAML") {
-    EXPECT_ERROR_WITH(pretrain_with(good + "model: {layers: 2\n"), Catch::Contains("bad.yaml"));
+    EXPECT_ERROR_WITH(pretrain_with(good + "model: {layers: 2\n"), Catch::Matchers::ContainsSubstring("bad.yaml"));
   }
   SECTION("unknown key, with a did-you-mean") {
     EXPECT_ERROR_WITH(pretrain_with(good + "optim: {lrr: 1.0e-3}\n"),
-                      Catch::Contains("bad.yaml:") && Catch::Contains("lrr") && Catch::Contains("optim.lr"));
+                      Catch::Matchers::ContainsSubstring("bad.yaml:") && Catch::Matchers::ContainsSubstring("lrr") && Catch::Matchers::ContainsSubstring("optim.lr"));
   }
   SECTION("wrong type") {
     EXPECT_ERROR_WITH(pretrain_with(good + "optim: {lr: fast}\n"),
-                      Catch::Contains("bad.yaml:") && Catch::Contains("optim.lr") && Catch::Contains("fast"));
+                      Catch::Matchers::ContainsSubstring("bad.yaml:") && Catch::Matchers::ContainsSubstring("optim.lr") && Catch::Matchers::ContainsSubstring("fast"));
   }
   SECTION("out-of-range value") {
     EXPECT_ERROR_WITH(pretrain_with(good + "masking: {mask_prob: 1.5}\n"),
-                      Catch::Contains("masking.mask_prob") && Catch::Contains("1.5"));
+                      Catch::Matchers::ContainsSubstring("masking.mask_prob") && Catch::Matchers::ContainsSubstring("1.5"));
   }
   SECTION("a config file that does not exist") {
-    EXPECT_ERROR_WITH(run({"pretrain", "missing.yaml"}, dir.path), Catch::Contains("missing.yaml"));
+    EXPECT_ERROR_WITH(run({"pretrain", "missing.yaml"}, dir.path), Catch::Matchers::ContainsSubstring("missing.yaml"));
   }
   SECTION("binary garbage as a config") {
     std::string junk(4096, '\0');
     std::mt19937 rng(7);
     for (auto& c : junk) c = static_cast<char>(rng());
-    EXPECT_ERROR_WITH(pretrain_with(junk), Catch::Contains("bad.yaml"));
+    EXPECT_ERROR_WITH(pretrain_with(junk), Catch::Matchers::ContainsSubstring("bad.yaml"));
   }
 }
 
@@ -97,14 +97,14 @@ TEST_CASE("bad corpora through `roberta preprocess`", "[reliability][bad-input]"
     return run({"preprocess", "--quiet", "--input", input, "--output", "shards", "--tokenizer", tok}, dir.path);
   };
   SECTION("missing file") {
-    EXPECT_ERROR_WITH(preprocess("nope.txt"), Catch::Contains("nope.txt"));
+    EXPECT_ERROR_WITH(preprocess("nope.txt"), Catch::Matchers::ContainsSubstring("nope.txt"));
     CHECK(!fs::exists(dir.path / "shards"));
   }
   SECTION("empty file, and a file of blank lines only") {
     write_text(dir.path / "empty.txt", "");
-    EXPECT_ERROR_WITH(preprocess("empty.txt"), Catch::Contains("empty.txt") && Catch::Contains("no document"));
+    EXPECT_ERROR_WITH(preprocess("empty.txt"), Catch::Matchers::ContainsSubstring("empty.txt") && Catch::Matchers::ContainsSubstring("no document"));
     write_text(dir.path / "blank.txt", "\n\n   \n\t\n\n");
-    EXPECT_ERROR_WITH(preprocess("blank.txt"), Catch::Contains("blank.txt") && Catch::Contains("no document"));
+    EXPECT_ERROR_WITH(preprocess("blank.txt"), Catch::Matchers::ContainsSubstring("blank.txt") && Catch::Matchers::ContainsSubstring("no document"));
     CHECK(!fs::exists(dir.path / "shards"));
   }
   SECTION("binary file") {
@@ -112,7 +112,7 @@ TEST_CASE("bad corpora through `roberta preprocess`", "[reliability][bad-input]"
     std::mt19937 rng(11);
     for (auto& c : junk) c = static_cast<char>(rng());
     write_text(dir.path / "image.bin", junk);
-    EXPECT_ERROR_WITH(preprocess("image.bin"), Catch::Contains("image.bin") && Catch::Contains("binary"));
+    EXPECT_ERROR_WITH(preprocess("image.bin"), Catch::Matchers::ContainsSubstring("image.bin") && Catch::Matchers::ContainsSubstring("binary"));
     CHECK(!fs::exists(dir.path / "shards"));
   }
   SECTION("a directory instead of a file") {
@@ -121,7 +121,7 @@ TEST_CASE("bad corpora through `roberta preprocess`", "[reliability][bad-input]"
   }
   SECTION("malformed JSONL names file and line") {
     write_text(dir.path / "docs.jsonl", "{\"text\": \"A fine first document.\"}\n{\"text\": broken\n");
-    EXPECT_ERROR_WITH(preprocess("docs.jsonl"), Catch::Contains("docs.jsonl") && Catch::Contains("2"));
+    EXPECT_ERROR_WITH(preprocess("docs.jsonl"), Catch::Matchers::ContainsSubstring("docs.jsonl") && Catch::Matchers::ContainsSubstring("2"));
   }
   SECTION("invalid UTF-8 and empty documents are accepted: every byte is kept, blank documents dropped") {
     // Byte-level BPE encodes any byte; an invalid sequence is data, not an error.
@@ -129,7 +129,7 @@ TEST_CASE("bad corpora through `roberta preprocess`", "[reliability][bad-input]"
     Result r = preprocess("mixed.txt");
     INFO(r.output);
     CHECK(r.code == 0);
-    CHECK_THAT(r.output, Catch::Contains("2 documents"));
+    CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("2 documents"));
   }
 }
 
@@ -146,7 +146,7 @@ TEST_CASE("a single 100 MB line is preprocessed in bounded time without a crash"
   Result r = run({"preprocess", "--quiet", "--input", "line.txt", "--output", "shards", "--tokenizer", tok}, dir.path, 300);
   INFO(r.output.substr(0, 2000));
   CHECK(r.code == 0);
-  CHECK_THAT(r.output, Catch::Contains("1 documents"));
+  CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("1 documents"));
   WARN("100 MB single line: preprocess exit " << r.code << " in " << r.seconds << " s");
 }
 
@@ -163,25 +163,25 @@ TEST_CASE("damaged shards and manifests are refused when training starts", "[rel
   SECTION("truncated shard") {
     write_text(shard, original.substr(0, original.size() - 100));
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path),
-                      Catch::Contains("shard-00000.bin") && Catch::Contains("truncated"));
+                      Catch::Matchers::ContainsSubstring("shard-00000.bin") && Catch::Matchers::ContainsSubstring("truncated"));
   }
   SECTION("one flipped byte in the tokens") {
     std::string damaged = original;
     damaged[damaged.size() - 20] ^= 0x40;
     write_text(shard, damaged);
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path),
-                      Catch::Contains("shard-00000.bin") && Catch::Contains("checksum"));
+                      Catch::Matchers::ContainsSubstring("shard-00000.bin") && Catch::Matchers::ContainsSubstring("checksum"));
   }
   SECTION("manifest cut short") {
     const std::string manifest = read_text(shards / "train" / "dataset.json");
     write_text(shards / "train" / "dataset.json", manifest.substr(0, manifest.size() / 2));
-    EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path), Catch::Contains("dataset.json"));
+    EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path), Catch::Matchers::ContainsSubstring("dataset.json"));
   }
   SECTION("manifest naming a shard that is not there") {
     std::string manifest = read_text(shards / "train" / "dataset.json");
     manifest.replace(manifest.find("shard-00000.bin"), 15, "shard-00009.bin");
     write_text(shards / "train" / "dataset.json", manifest);
-    EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path), Catch::Contains("shard-00009.bin"));
+    EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path), Catch::Matchers::ContainsSubstring("shard-00009.bin"));
   }
 }
 
@@ -195,26 +195,26 @@ TEST_CASE("truncated and corrupted checkpoints, and checkpoints of another confi
     const std::string bytes = read_text(weights);
     write_text(weights, bytes.substr(0, bytes.size() / 2));
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml", "--resume"}, dir.path),
-                      Catch::Contains("model.safetensors") && Catch::Contains(std::to_string(bytes.size())));
+                      Catch::Matchers::ContainsSubstring("model.safetensors") && Catch::Matchers::ContainsSubstring(std::to_string(bytes.size())));
   }
   SECTION("a flipped byte in the optimizer state") {
     std::string bytes = read_text(out / "checkpoint-2" / "optimizer.pt");
     bytes[bytes.size() / 2] ^= 0x01;
     write_text(out / "checkpoint-2" / "optimizer.pt", bytes);
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml", "--resume"}, dir.path),
-                      Catch::Contains("optimizer.pt") && Catch::Contains("CRC-32C"));
+                      Catch::Matchers::ContainsSubstring("optimizer.pt") && Catch::Matchers::ContainsSubstring("CRC-32C"));
   }
   SECTION("checkpoint.json missing: not a checkpoint, --resume says there is none") {
     fs::remove(out / "checkpoint-2" / "checkpoint.json");
-    EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml", "--resume"}, dir.path), Catch::Contains("--resume"));
+    EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml", "--resume"}, dir.path), Catch::Matchers::ContainsSubstring("--resume"));
   }
   SECTION("a checkpoint of another model shape lists the mismatching tensors") {
     std::string config = tiny_config(out, 4, "  save_every: 1\n");
     config.replace(config.find("hidden: 32"), 10, "hidden: 48");
     write_text(dir.path / "exp.yaml", config);
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml", "--resume"}, dir.path),
-                      Catch::Contains("embeddings.word_embeddings.weight") && Catch::Contains("32") &&
-                          Catch::Contains("48"));
+                      Catch::Matchers::ContainsSubstring("embeddings.word_embeddings.weight") && Catch::Matchers::ContainsSubstring("32") &&
+                          Catch::Matchers::ContainsSubstring("48"));
   }
 }
 
@@ -228,20 +228,20 @@ TEST_CASE("malformed vocab.json / merges.txt through `roberta tokenizer encode`"
   auto encode = [&] { return run({"tokenizer", "encode", "--tokenizer", "tok", "in.txt"}, dir.path); };
   SECTION("vocab.json cut short") {
     write_text(tok / "vocab.json", vocab.substr(0, vocab.size() / 2));
-    EXPECT_ERROR_WITH(encode(), Catch::Contains("vocab.json"));
+    EXPECT_ERROR_WITH(encode(), Catch::Matchers::ContainsSubstring("vocab.json"));
   }
   SECTION("vocab.json is a JSON array") {
     write_text(tok / "vocab.json", "[1, 2, 3]");
-    EXPECT_ERROR_WITH(encode(), Catch::Contains("vocab.json"));
+    EXPECT_ERROR_WITH(encode(), Catch::Matchers::ContainsSubstring("vocab.json"));
   }
   SECTION("merges.txt with a malformed line names the line") {
     write_text(tok / "merges.txt", merges + "onlyonetoken\n");
     const size_t line = static_cast<size_t>(std::count(merges.begin(), merges.end(), '\n')) + 1;
-    EXPECT_ERROR_WITH(encode(), Catch::Contains("merges.txt:" + std::to_string(line)));
+    EXPECT_ERROR_WITH(encode(), Catch::Matchers::ContainsSubstring("merges.txt:" + std::to_string(line)));
   }
   SECTION("merges.txt naming unknown tokens") {
     write_text(tok / "merges.txt", merges + "zzqq xxyy\n");
-    EXPECT_ERROR_WITH(encode(), Catch::Contains("merges.txt") && Catch::Contains("zzqq"));
+    EXPECT_ERROR_WITH(encode(), Catch::Matchers::ContainsSubstring("merges.txt") && Catch::Matchers::ContainsSubstring("zzqq"));
   }
   SECTION("binary merges.txt") {
     write_text(tok / "merges.txt", std::string("#version: 0.2\n\0\0\xff\xfe junk\n", 24));
@@ -270,19 +270,19 @@ TEST_CASE("hostile safetensors headers through `roberta import-hf`", "[reliabili
   };
   SECTION("offsets past the end") {
     EXPECT_ERROR_WITH(with_header(R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8),
-                      Catch::Contains("model.safetensors") && Catch::Contains("outside"));
+                      Catch::Matchers::ContainsSubstring("model.safetensors") && Catch::Matchers::ContainsSubstring("outside"));
   }
   SECTION("overlapping tensors") {
     EXPECT_ERROR_WITH(with_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                   R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 16),
-                      Catch::Contains("overlap"));
+                      Catch::Matchers::ContainsSubstring("overlap"));
   }
   SECTION("a huge shape") {
     EXPECT_ERROR_WITH(with_header(R"({"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}})", 16),
-                      Catch::Contains("model.safetensors"));
+                      Catch::Matchers::ContainsSubstring("model.safetensors"));
   }
   SECTION("a header length of 2^63") {
-    EXPECT_ERROR_WITH(with_header("{}", 0, uint64_t{1} << 63), Catch::Contains("header length"));
+    EXPECT_ERROR_WITH(with_header("{}", 0, uint64_t{1} << 63), Catch::Matchers::ContainsSubstring("header length"));
   }
   CHECK(!fs::exists(dir.path / "ckpt"));
 }

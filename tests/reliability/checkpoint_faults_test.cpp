@@ -1,7 +1,7 @@
 // Faults while a run writes checkpoints: kill -9 at random moments, SIGTERM/SIGINT, a second
 // signal, and a full disk. The invariant everywhere: every checkpoint under its real name
 // verifies (sizes, CRC-32C), and `--resume` continues from the newest one.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <signal.h>
 #include <sys/mount.h>
@@ -149,8 +149,7 @@ TEST_CASE("disk full while saving a checkpoint: a clear error, nothing half-writ
           "real name, the previous checkpoint intact", "[reliability][faults][root]") {
   std::string why;
   if (!can_mount_tmpfs(why)) {
-    WARN("disk-full test skipped: " << why);
-    return;
+    ROBERTA_SKIP("disk-full test: " << why);
   }
   TempDir dir("diskfull");
   const fs::path mnt = dir.path / "mnt";
@@ -180,9 +179,9 @@ TEST_CASE("disk full while saving a checkpoint: a clear error, nothing half-writ
   INFO(full.output);
   CHECK(full.code != 0);
   CHECK(full.code < 128);  // an error exit, not a crash
-  CHECK_THAT(full.output, Catch::Contains("error:"));
-  CHECK_THAT(full.output, Catch::Contains("No space left on device") || Catch::Contains("disk full"));
-  CHECK_THAT(full.output, !Catch::Contains("terminate called"));
+  CHECK_THAT(full.output, Catch::Matchers::ContainsSubstring("error:"));
+  CHECK_THAT(full.output, Catch::Matchers::ContainsSubstring("No space left on device") || Catch::Matchers::ContainsSubstring("disk full"));
+  CHECK_THAT(full.output, !Catch::Matchers::ContainsSubstring("terminate called"));
   // Only committed checkpoints under real names, the previous one intact; no temp dir left.
   for (const auto& [step, path] : checkpoint_dirs(out)) CHECK(verify_checkpoint(path) == "");
   CHECK(checkpoint_dirs(out).back().first == 2);
@@ -196,8 +195,7 @@ TEST_CASE("disk full while preprocessing: a clear error and no manifest under th
           "[reliability][faults][root]") {
   std::string why;
   if (!can_mount_tmpfs(why)) {
-    WARN("disk-full test skipped: " << why);
-    return;
+    ROBERTA_SKIP("disk-full test: " << why);
   }
   TempDir dir("prefull");
   const fs::path mnt = dir.path / "mnt";
@@ -214,8 +212,8 @@ TEST_CASE("disk full while preprocessing: a clear error and no manifest under th
   INFO(r.output);
   CHECK(r.code != 0);
   CHECK(r.code < 128);
-  CHECK_THAT(r.output, Catch::Contains("error:"));
-  CHECK_THAT(r.output, Catch::Contains("No space left on device") || Catch::Contains("disk full"));
+  CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("error:"));
+  CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("No space left on device") || Catch::Matchers::ContainsSubstring("disk full"));
   CHECK(!fs::exists(mnt / "shards" / "dataset.json"));
   // A shard under its real name must be complete: its size must match its header's counts
   // (layout of data/shards.h: 64-byte header, (S+1) + (D+1) uint64 offsets, padded tokens).

@@ -1,7 +1,7 @@
 // One rank of a 2-rank `roberta launch` pretraining run is killed with SIGKILL: every rank and
 // the launcher must exit non-zero within a stated time (no hang until a collective timeout),
 // and the launcher must name the lost rank.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <signal.h>
 
@@ -66,7 +66,7 @@ TEST_CASE("a rank killed in a 2-rank launch: all ranks exit non-zero promptly, t
   CHECK(code != 0);
   CHECK(code != -1);  // did not hang
   CHECK(seconds < 60);
-  CHECK_THAT(launcher.output(), Catch::Contains("rank 1") && Catch::Contains("signal 9"));
+  CHECK_THAT(launcher.output(), Catch::Matchers::ContainsSubstring("rank 1") && Catch::Matchers::ContainsSubstring("signal 9"));
   // No rank is left behind.
   for (pid_t c : ranks) CHECK(::kill(c, 0) != 0);
   WARN("rank 1 SIGKILLed: launcher exited " << code << " after " << seconds << " s");

@@ -1,7 +1,7 @@
 // Malformed fine-tuning rows through `roberta finetune` and `roberta predict`: every case must
 // end with an error (exit 1..127, an "error:" line, no crash) that names the file and the line
 // of the bad row, for each reader: JSONL, the generic TSV, CoNLL and the GLUE TSV layout.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include "tests/reliability/harness.h"
 
@@ -35,8 +35,8 @@ void expect_row_error(const std::string& type, const std::string& ext, const std
   INFO(r.output);
   CHECK(r.code > 0);
   CHECK(r.code < 128);
-  CHECK_THAT(r.output, Catch::Contains("error:") && Catch::Contains(where) && Catch::Contains(what));
-  CHECK_THAT(r.output, !Catch::Contains("terminate called") && !Catch::Contains("Segmentation"));
+  CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("error:") && Catch::Matchers::ContainsSubstring(where) && Catch::Matchers::ContainsSubstring(what));
+  CHECK_THAT(r.output, !Catch::Matchers::ContainsSubstring("terminate called") && !Catch::Matchers::ContainsSubstring("Segmentation"));
   CHECK(!fs::exists(dir.path / "out" / "best"));  // nothing trained, nothing saved as a result
 }
 
@@ -100,7 +100,7 @@ TEST_CASE("malformed GLUE rows name the file and line", "[reliability][bad-input
   INFO(r.output);
   CHECK(r.code > 0);
   CHECK(r.code < 128);
-  CHECK_THAT(r.output, Catch::Contains("SST-2/train.tsv:4") && Catch::Contains("\"7\""));
+  CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("SST-2/train.tsv:4") && Catch::Matchers::ContainsSubstring("\"7\""));
 }
 
 TEST_CASE("`roberta predict` names the bad row of its input file", "[reliability][bad-input]") {
@@ -116,6 +116,6 @@ TEST_CASE("`roberta predict` names the bad row of its input file", "[reliability
   INFO(r.output);
   CHECK(r.code > 0);
   CHECK(r.code < 128);
-  CHECK_THAT(r.output, Catch::Contains("in.jsonl:3") && Catch::Contains("invalid JSON"));
+  CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("in.jsonl:3") && Catch::Matchers::ContainsSubstring("invalid JSON"));
   CHECK(!fs::exists(dir.path / "pred.jsonl"));
 }

@@ -1,6 +1,6 @@
 // The trainer on a hand-worked corpus, and merge-for-merge against Hugging Face's trainer
 // (tests/fixtures/tokenizer/train: GPL-3 text, merges from scripts/reference/train_reference.js).
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <fstream>
 #include <sstream>

@@ -1,5 +1,5 @@
 // The byte table against GPT-2's definition, worked out by hand.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <set>
 

@@ -1,6 +1,6 @@
 // Every branch of GPT-2's pattern by hand, then all golden texts against Hugging Face's
 // ByteLevel pre-tokenizer.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <string>
 #include <vector>

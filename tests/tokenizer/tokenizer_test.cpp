@@ -1,6 +1,6 @@
 // Ids against Hugging Face tokenizers (golden.json, made by scripts/reference/gen_fixtures.js)
 // for GPT-2's own files and for the RoBERTa-style copy with special tokens.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <thread>
 

@@ -1,5 +1,5 @@
 // UTF-8 validation cases from RFC 3629 and the Unicode White_Space list.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include "tokenizer/utf8.h"
 

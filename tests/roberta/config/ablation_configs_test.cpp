@@ -3,7 +3,7 @@
 // (plus its own name and output directory), and every variant trains at equal compute. The
 // expected key sets and the paper's numbers (RECIPE.md, Liu et al. 2019 section 4) are written
 // here by hand.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <algorithm>
 #include <cmath>

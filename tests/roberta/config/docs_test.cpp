@@ -1,5 +1,5 @@
 // docs/config.md is the generated reference, so every key is documented and no stale key is.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <fstream>
 #include <sstream>

@@ -1,6 +1,6 @@
 // The shipped presets and experiment configs resolve, with the values RECIPE.md and the
 // issue state (hand-copied here, not produced by the code).
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include "roberta/config/config.h"
 #include "tests/roberta/config/test_util.h"

@@ -1,6 +1,6 @@
 // Priority of the config sources: built-in defaults < preset < files (in order) < --set.
 // Expected values are the ones written in the fixtures, the presets and RECIPE.md.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include "roberta/config/config.h"
 #include "tests/roberta/config/test_util.h"

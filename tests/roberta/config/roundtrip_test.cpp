@@ -1,5 +1,5 @@
 // to_yaml is complete and exact: reading it back gives the same config, key for key.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <cmath>
 

@@ -15,7 +15,7 @@
 
 // After the torch headers: glog (via c10) defines its own CHECK.
 #undef CHECK
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 #include "util/error.h"
 
 using roberta::Communicator;
@@ -42,10 +42,10 @@ TEST_CASE("options are checked", "[dist]") {
   roberta::DistEnvironment env;
   DistOptions options;
   options.backend = "mpi";
-  CHECK_THROWS_WITH(roberta::make_communicator(options, env), Catch::Contains("dist.backend") && Catch::Contains("mpi"));
+  CHECK_THROWS_WITH(roberta::make_communicator(options, env), Catch::Matchers::ContainsSubstring("dist.backend") && Catch::Matchers::ContainsSubstring("mpi"));
   options.backend = "auto";
   options.bucket_mb = 0;
-  CHECK_THROWS_WITH(roberta::make_communicator(options, env), Catch::Contains("dist.bucket_mb"));
+  CHECK_THROWS_WITH(roberta::make_communicator(options, env), Catch::Matchers::ContainsSubstring("dist.bucket_mb"));
 }
 
 TEST_CASE("two gloo ranks: broadcast from rank 0 and all_reduce_sum", "[dist]") {
@@ -172,8 +172,8 @@ TEST_CASE("a rank that stops responding makes the other's collective fail within
   INFO(out);
   double elapsed = std::stod(out.substr(0, out.find('\n')));
   std::string message = out.substr(out.find('\n') + 1);
-  CHECK_THAT(message, Catch::Contains("all_reduce_sum") && Catch::Contains("rank 0 of 2") &&
-                          Catch::Contains("timed out") && Catch::Contains("dist.timeout_s = 2"));
+  CHECK_THAT(message, Catch::Matchers::ContainsSubstring("all_reduce_sum") && Catch::Matchers::ContainsSubstring("rank 0 of 2") &&
+                          Catch::Matchers::ContainsSubstring("timed out") && Catch::Matchers::ContainsSubstring("dist.timeout_s = 2"));
   CHECK(elapsed >= 1.5);
   CHECK(elapsed < 6.0);
 }
@@ -186,7 +186,7 @@ TEST_CASE("rendezvous without the other ranks fails within dist.timeout_s", "[di
   env.rank = 0;
   env.master_port = roberta::find_free_port();
   auto start = std::chrono::steady_clock::now();
-  CHECK_THROWS_WITH(roberta::make_communicator(options, env), Catch::Contains("rendezvous") && Catch::Contains("127.0.0.1"));
+  CHECK_THROWS_WITH(roberta::make_communicator(options, env), Catch::Matchers::ContainsSubstring("rendezvous") && Catch::Matchers::ContainsSubstring("127.0.0.1"));
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   CHECK(elapsed < 5.0);
 }

@@ -4,12 +4,13 @@
 // ranks' data (non-linear model), for both the Reducer path and the bucketed fallback.
 #include <ATen/ATen.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/core/grad_mode.h>
 
 #include "rank_threads.h"
 
 // After the torch headers: glog (via c10) defines its own CHECK.
 #undef CHECK
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using roberta::Communicator;
 using roberta::DistOptions;

@@ -1,7 +1,7 @@
 // The local launcher with /bin/sh ranks: environment, prefixed output, fail-fast on a failed
 // rank, SIGKILL after the grace period, signal forwarding. And, when the roberta binary is
 // built, `roberta launch -- dist-selftest` end to end with a rank that exits or hangs.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -81,10 +81,10 @@ TEST_CASE("launch: every rank gets its environment; output lines are prefixed", 
   REQUIRE(roberta::launch_local(options) == 0);
   auto text = out.text();
   for (int r = 0; r < 3; r++) {
-    CHECK_THAT(text, Catch::Contains("[rank " + std::to_string(r) + "] hello " + std::to_string(r) + "/3 local " +
+    CHECK_THAT(text, Catch::Matchers::ContainsSubstring("[rank " + std::to_string(r) + "] hello " + std::to_string(r) + "/3 local " +
                                      std::to_string(r) + " at 127.0.0.1:23456\n"));
-    CHECK_THAT(text, Catch::Contains("[rank " + std::to_string(r) + "] partial line without newline\n"));
-    CHECK_THAT(err.text(), Catch::Contains("[rank " + std::to_string(r) + "] oops\n"));
+    CHECK_THAT(text, Catch::Matchers::ContainsSubstring("[rank " + std::to_string(r) + "] partial line without newline\n"));
+    CHECK_THAT(err.text(), Catch::Matchers::ContainsSubstring("[rank " + std::to_string(r) + "] oops\n"));
   }
 }
 
@@ -96,7 +96,7 @@ TEST_CASE("launch: a failing rank stops the others promptly and is named", "[dis
   double elapsed = seconds_since(start);
   CHECK(code == 7);
   CHECK(elapsed < 5.0);
-  CHECK_THAT(err.text(), Catch::Contains("failed: rank 1 exited with status 7"));
+  CHECK_THAT(err.text(), Catch::Matchers::ContainsSubstring("failed: rank 1 exited with status 7"));
 }
 
 TEST_CASE("launch: a rank ignoring SIGTERM is killed after the grace period", "[dist]") {
@@ -110,7 +110,7 @@ TEST_CASE("launch: a rank ignoring SIGTERM is killed after the grace period", "[
   CHECK(code == 2);
   CHECK(elapsed >= 0.9);
   CHECK(elapsed < 5.0);
-  CHECK_THAT(err.text(), Catch::Contains("rank 1 was killed by signal 9"));
+  CHECK_THAT(err.text(), Catch::Matchers::ContainsSubstring("rank 1 was killed by signal 9"));
 }
 
 TEST_CASE("launch: SIGTERM to the launcher is forwarded to every rank", "[dist]") {
@@ -126,38 +126,37 @@ TEST_CASE("launch: SIGTERM to the launcher is forwarded to every rank", "[dist]"
   sender.join();
   CHECK(code == 0);
   CHECK(seconds_since(start) < 5.0);
-  CHECK_THAT(out.text(), Catch::Contains("[rank 0] saved on TERM") && Catch::Contains("[rank 1] saved on TERM"));
+  CHECK_THAT(out.text(), Catch::Matchers::ContainsSubstring("[rank 0] saved on TERM") && Catch::Matchers::ContainsSubstring("[rank 1] saved on TERM"));
 }
 
 TEST_CASE("launch: bad arguments are errors", "[dist]") {
   LaunchOptions options;
   options.nproc = 0;
   options.argv = {"true"};
-  CHECK_THROWS_WITH(roberta::launch_local(options), Catch::Contains("--nproc"));
+  CHECK_THROWS_WITH(roberta::launch_local(options), Catch::Matchers::ContainsSubstring("--nproc"));
 }
 
 TEST_CASE("roberta launch -- dist-selftest: two ranks agree; a failed or hung rank fails the launch", "[dist][cli]") {
   std::string binary = roberta_binary();
   if (binary.empty()) {
-    WARN("the roberta binary is not built: end-to-end launch test skipped");
-    return;
+    ROBERTA_SKIP("the roberta binary is not built: end-to-end launch test");
   }
   SECTION("two healthy ranks") {
-    auto [code, out] = run_command(binary + " launch --nproc 2 --threads-per-rank 1 -- dist-selftest --timeout 20");
+    auto [code, out] = run_command(binary + " launch --nproc 2 --threads-per-rank 1 -- dist-selftest --backend gloo --timeout 20");
     INFO(out);
     CHECK(code == 0);
-    CHECK_THAT(out, Catch::Contains("[rank 0] dist-selftest: all_reduce_sum = 3 (expected 3)"));
-    CHECK_THAT(out, Catch::Contains("[rank 1] dist-selftest: ok"));
+    CHECK_THAT(out, Catch::Matchers::ContainsSubstring("[rank 0] dist-selftest: all_reduce_sum = 3 (expected 3)"));
+    CHECK_THAT(out, Catch::Matchers::ContainsSubstring("[rank 1] dist-selftest: ok"));
   }
   SECTION("a rank that exits non-zero") {
     auto start = Clock::now();
-    auto [code, out] = run_command(binary + " launch --nproc 2 --threads-per-rank 1 -- dist-selftest --timeout 20 --exit-rank 1 --exit-code 5");
+    auto [code, out] = run_command(binary + " launch --nproc 2 --threads-per-rank 1 -- dist-selftest --backend gloo --timeout 20 --exit-rank 1 --exit-code 5");
     INFO(out);
     // Rank 0 fails within milliseconds of rank 1's exit (connection reset); the launcher names
     // the first exit it saw and lists every rank's status, so rank 1's status 5 is always there.
     CHECK(code != 0);
     CHECK(seconds_since(start) < 15.0);
-    CHECK_THAT(out, Catch::Contains("launch: failed: rank") && Catch::Contains("rank 1 exited with status 5"));
+    CHECK_THAT(out, Catch::Matchers::ContainsSubstring("launch: failed: rank") && Catch::Matchers::ContainsSubstring("rank 1 exited with status 5"));
   }
   SECTION("a rank killed with SIGKILL mid-job (no launcher): the other fails at once, not after the timeout") {
     char dir_template[] = "/tmp/roberta-dist-XXXXXX";
@@ -166,24 +165,24 @@ TEST_CASE("roberta launch -- dist-selftest: two ranks agree; a failed or hung ra
     std::string env = "WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port);
     // rank 1 connects, then hangs; once it has said so, it is killed; rank 0 must not wait 60 s.
     std::string script =
-        env + " RANK=1 " + binary + " --threads 1 dist-selftest --timeout 60 --hang-rank 1 >" + dir + "/r1.log 2>&1 & p1=$!; " +
-        env + " RANK=0 " + binary + " --threads 1 dist-selftest --timeout 60 >" + dir + "/r0.log 2>&1 & p0=$!; " +
+        env + " RANK=1 " + binary + " --threads 1 dist-selftest --backend gloo --timeout 60 --hang-rank 1 >" + dir + "/r1.log 2>&1 & p1=$!; " +
+        env + " RANK=0 " + binary + " --threads 1 dist-selftest --backend gloo --timeout 60 >" + dir + "/r0.log 2>&1 & p0=$!; " +
         "n=0; until grep -q 'stops responding' " + dir + "/r1.log || [ $n -ge 300 ]; do sleep 0.1; n=$((n+1)); done; " +
         "sleep 0.5; kill -9 $p1; wait $p0; echo rank0 status $?; cat " + dir + "/r0.log; rm -rf " + dir;
     auto start = Clock::now();
     auto [code, out] = run_command(script);
     INFO(out);
     CHECK(seconds_since(start) < 40.0);
-    CHECK_THAT(out, Catch::Contains("rank0 status 1"));
-    CHECK_THAT(out, Catch::Contains("error: dist: all_reduce_sum") && Catch::Contains("rank 0 of 2"));
+    CHECK_THAT(out, Catch::Matchers::ContainsSubstring("rank0 status 1"));
+    CHECK_THAT(out, Catch::Matchers::ContainsSubstring("error: dist: all_reduce_sum") && Catch::Matchers::ContainsSubstring("rank 0 of 2"));
   }
   SECTION("a rank that hangs: the other times out within dist.timeout_s") {
     auto start = Clock::now();
-    auto [code, out] = run_command(binary + " launch --nproc 2 --threads-per-rank 1 --grace 1 -- dist-selftest --timeout 3 --hang-rank 1");
+    auto [code, out] = run_command(binary + " launch --nproc 2 --threads-per-rank 1 --grace 1 -- dist-selftest --backend gloo --timeout 3 --hang-rank 1");
     INFO(out);
     CHECK(code != 0);
     CHECK(seconds_since(start) < 15.0);
-    CHECK_THAT(out, Catch::Contains("[rank 0] error: dist: all_reduce_sum") && Catch::Contains("timed out"));
-    CHECK_THAT(out, Catch::Contains("launch: failed: rank 0 exited with status 1"));
+    CHECK_THAT(out, Catch::Matchers::ContainsSubstring("[rank 0] error: dist: all_reduce_sum") && Catch::Matchers::ContainsSubstring("timed out"));
+    CHECK_THAT(out, Catch::Matchers::ContainsSubstring("launch: failed: rank 0 exited with status 1"));
   }
 }

@@ -2,6 +2,7 @@
 // RobertaForMaskedLM (scripts/reference/roberta_reference.py, float64, eval mode). Weights and
 // logits are fixtures written by that script; the weights go through load_weights, so this is
 // also the HF-names import test.
+#include <ATen/core/grad_mode.h>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -10,7 +11,7 @@
 #include "roberta/interop/weights.h"
 #include "roberta/model/task_models.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 

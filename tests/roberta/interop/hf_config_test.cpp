@@ -3,7 +3,7 @@
 #include "roberta/interop/hf_config.h"
 #include "util/error.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 
@@ -40,19 +40,19 @@ TEST_CASE("HF configs we cannot represent are refused with the key named", "[int
   CHECK(model_options_from_hf_config(base, "c.json").max_positions == 32);
   auto bad = base;
   bad["hidden_act"] = "gelu_new";
-  CHECK_THROWS_WITH(model_options_from_hf_config(bad, "c.json"), Catch::Contains("c.json: key 'hidden_act'"));
+  CHECK_THROWS_WITH(model_options_from_hf_config(bad, "c.json"), Catch::Matchers::ContainsSubstring("c.json: key 'hidden_act'"));
   bad = base;
   bad["model_type"] = "bert";
-  CHECK_THROWS_WITH(model_options_from_hf_config(bad, "c.json"), Catch::Contains("model_type"));
+  CHECK_THROWS_WITH(model_options_from_hf_config(bad, "c.json"), Catch::Matchers::ContainsSubstring("model_type"));
   bad = base;
   bad.erase("hidden_size");
-  CHECK_THROWS_WITH(model_options_from_hf_config(bad, "c.json"), Catch::Contains("missing key 'hidden_size'"));
+  CHECK_THROWS_WITH(model_options_from_hf_config(bad, "c.json"), Catch::Matchers::ContainsSubstring("missing key 'hidden_size'"));
   bad = base;
   bad["num_attention_heads"] = 5;
   CHECK_THROWS_AS(model_options_from_hf_config(bad, "c.json"), Error);
   bad = base;
   bad["vocab_size"] = "many";
-  CHECK_THROWS_WITH(model_options_from_hf_config(bad, "c.json"), Catch::Contains("expected an integer"));
+  CHECK_THROWS_WITH(model_options_from_hf_config(bad, "c.json"), Catch::Matchers::ContainsSubstring("expected an integer"));
 }
 
 TEST_CASE("bare RobertaModel names get the roberta. prefix", "[interop]") {

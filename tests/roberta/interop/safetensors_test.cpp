@@ -9,7 +9,7 @@
 #include "roberta/interop/safetensors.h"
 #include "util/error.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 

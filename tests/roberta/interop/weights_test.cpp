@@ -8,7 +8,7 @@
 #include "roberta/model/task_models.h"
 #include "util/error.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 

@@ -10,7 +10,7 @@
 
 #include "roberta/model/task_models.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 

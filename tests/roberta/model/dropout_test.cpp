@@ -12,7 +12,7 @@
 #include <vector>
 
 // Last: torch pulls in glog, whose CHECK macro must not replace Catch's.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 namespace {
 

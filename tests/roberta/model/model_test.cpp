@@ -1,12 +1,13 @@
 // The RoBERTa model against independent truths: RECIPE.md's parameter counts, the
 // position-id formula worked by hand, padding invariance, masking, gradient flow, HF names.
+#include <ATen/core/grad_mode.h>
 #include <set>
 #include <string>
 
 #include "roberta/model/task_models.h"
 
 // Last: torch pulls in glog, whose CHECK macro must not replace Catch's.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 

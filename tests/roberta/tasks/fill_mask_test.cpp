@@ -14,7 +14,7 @@
 #include "util/error.h"
 
 // Last: torch pulls in glog, whose CHECK macro must not replace Catch's.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 using namespace roberta::test;
@@ -86,7 +86,7 @@ TEST_CASE("fill_mask: per mask K fillers, sorted, probabilities of the whole voc
     for (const auto& f : list) total += f.score;
     CHECK(total == Approx(1.0).margin(1e-4));
   }
-  CHECK_THROWS_WITH(fill_mask(model, m.tokenizer, "no mask here", 5), Catch::Contains("no <mask>"));
+  CHECK_THROWS_WITH(fill_mask(model, m.tokenizer, "no mask here", 5), Catch::Matchers::ContainsSubstring("no <mask>"));
 }
 
 TEST_CASE("a Hugging Face directory loads in memory and answers as our checkpoint does", "[tasks][fill_mask]") {
@@ -107,16 +107,16 @@ TEST_CASE("a Hugging Face directory loads in memory and answers as our checkpoin
 
 TEST_CASE("load_pretrained: clear errors for missing and mismatched directories", "[tasks][fill_mask]") {
   const fs::path d = make_model_dirs();
-  CHECK_THROWS_WITH(load_pretrained((d / "absent").string()), Catch::Contains("not a directory"));
+  CHECK_THROWS_WITH(load_pretrained((d / "absent").string()), Catch::Matchers::ContainsSubstring("not a directory"));
   fs::create_directories(d / "empty");
-  CHECK_THROWS_WITH(load_pretrained((d / "empty").string()), Catch::Contains("checkpoint.json"));
+  CHECK_THROWS_WITH(load_pretrained((d / "empty").string()), Catch::Matchers::ContainsSubstring("checkpoint.json"));
   // The roberta-base tokenizer (~50K tokens) next to a 400-row model: mismatched files.
   fs::create_directories(d / "mismatch");
   for (const char* f : {"config.json", "model.safetensors"}) fs::copy_file(d / "hf" / f, d / "mismatch" / f);
   for (const char* f : {"vocab.json", "merges.txt"}) {
     fs::copy_file(fs::path(ROBERTA_FIXTURES) / "tokenizer/roberta" / f, d / "mismatch" / f);
   }
-  CHECK_THROWS_WITH(load_pretrained((d / "mismatch").string()), Catch::Contains("the tokenizer has") && Catch::Contains("only 400 rows"));
+  CHECK_THROWS_WITH(load_pretrained((d / "mismatch").string()), Catch::Matchers::ContainsSubstring("the tokenizer has") && Catch::Matchers::ContainsSubstring("only 400 rows"));
 }
 
 TEST_CASE("roberta fill-mask --json prints per mask a list of {token, token_id, score}", "[tasks][fill_mask][cli]") {

@@ -14,7 +14,7 @@
 #include "util/error.h"
 
 // Last: torch pulls in glog, whose CHECK macro must not replace Catch's.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 using namespace roberta::test;
@@ -144,21 +144,21 @@ TEST_CASE("clear errors: unknown label, bad task name, missing and mismatched ch
 
   SECTION("unknown label in the data names the file and the label") {
     std::ofstream(dir / "data/train.jsonl", std::ios::app) << R"({"text": "tree", "label": "maybe"})" << "\n";
-    CHECK_THROWS_WITH(finetune(c, true), Catch::Contains("train.jsonl") && Catch::Contains("unknown label 'maybe'"));
+    CHECK_THROWS_WITH(finetune(c, true), Catch::Matchers::ContainsSubstring("train.jsonl") && Catch::Matchers::ContainsSubstring("unknown label 'maybe'"));
   }
   SECTION("a task name that is neither GLUE nor a task.json directory") {
     c.finetune.task = "sst3";
     c.finetune.data_dir = (dir / "nowhere").string();
-    CHECK_THROWS_WITH(finetune(c, true), Catch::Contains("unknown task 'sst3'") && Catch::Contains("sst2"));
+    CHECK_THROWS_WITH(finetune(c, true), Catch::Matchers::ContainsSubstring("unknown task 'sst3'") && Catch::Matchers::ContainsSubstring("sst2"));
   }
   SECTION("a missing init directory") {
     c.finetune.init = (dir / "no_such_run").string();
     CHECK_THROWS_AS(finetune(c, true), roberta::Error);
-    CHECK_THROWS_WITH(finetune(c, true), Catch::Contains("no_such_run") && Catch::Contains("not a directory"));
+    CHECK_THROWS_WITH(finetune(c, true), Catch::Matchers::ContainsSubstring("no_such_run") && Catch::Matchers::ContainsSubstring("not a directory"));
   }
   SECTION("a directory that is no checkpoint") {
     c.finetune.init = (dir / "data").string();
-    CHECK_THROWS_WITH(finetune(c, true), Catch::Contains("checkpoint-last"));
+    CHECK_THROWS_WITH(finetune(c, true), Catch::Matchers::ContainsSubstring("checkpoint-last"));
   }
   SECTION("a fine-tuned head of another shape, and evaluate on a checkpoint without a task") {
     finetune(c, true);  // 2 labels
@@ -169,6 +169,6 @@ TEST_CASE("clear errors: unknown label, bad task name, missing and mismatched ch
     c3.finetune.data_dir = other.string();
     c3.finetune.init = (dir / "run/best").string();
     c3.train.out_dir = (dir / "run3").string();
-    CHECK_THROWS_WITH(finetune(c3, true), Catch::Contains("classifier.out_proj.weight"));
+    CHECK_THROWS_WITH(finetune(c3, true), Catch::Matchers::ContainsSubstring("classifier.out_proj.weight"));
   }
 }

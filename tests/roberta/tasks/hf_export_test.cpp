@@ -17,7 +17,7 @@
 #include "util/error.h"
 
 // Last: torch pulls in glog, whose CHECK macro must not replace Catch's.
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 using namespace roberta::test;
@@ -142,5 +142,5 @@ TEST_CASE("a Hugging Face classifier without task.json loads its task from confi
   c["architectures"] = {"RobertaForMaskedLM"};
   std::ofstream(e.dir / "config.json") << c.dump();
   CHECK_THROWS_WITH(load_finetuned(e.dir.string(), c10::Device(c10::kCPU)),
-                    Catch::Contains("task.json") && Catch::Contains("ForSequenceClassification"));
+                    Catch::Matchers::ContainsSubstring("task.json") && Catch::Matchers::ContainsSubstring("ForSequenceClassification"));
 }

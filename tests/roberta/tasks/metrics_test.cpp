@@ -1,7 +1,7 @@
 // Metrics against cases worked out by hand (the arithmetic is in the comments).
 #include "roberta/tasks/metrics.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <cmath>
 

@@ -13,7 +13,7 @@
 #include "roberta/train/crc32c.h"
 #include "util/error.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using namespace roberta;
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 
 #include "util/error.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 using roberta::LrSchedule;
 using roberta::ScheduleKind;
@@ -63,6 +63,6 @@ TEST_CASE("schedule kinds parse by name; bad values are Errors", "[train][schedu
   CHECK(roberta::parse_schedule_kind("cosine") == ScheduleKind::cosine);
   CHECK(roberta::to_string(ScheduleKind::polynomial) == "polynomial");
   CHECK_THROWS_WITH(roberta::parse_schedule_kind("cosin"),
-                       Catch::Matchers::Contains("cosin"));
+                       Catch::Matchers::ContainsSubstring("cosin"));
   CHECK_THROWS_AS(LrSchedule(1e-3, 0, ScheduleOptions{}), roberta::Error);
 }

@@ -2,7 +2,7 @@
 #include "roberta/train/metrics_logger.h"
 #include "roberta/train/progress_line.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 #include <nlohmann/json.hpp>
 
 #include <cmath>

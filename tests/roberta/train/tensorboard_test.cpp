@@ -3,7 +3,7 @@
 #include "roberta/train/crc32c.h"
 #include "roberta/train/tensorboard.h"
 
-#include <catch2/catch.hpp>
+#include "tests/catch.h"
 
 #include <cstdio>
 #include <cstdlib>
