@@ -88,7 +88,10 @@ int run_selftest(const SelftestArgs& args) {
   std::fflush(stdout);
   if (rank == args.exit_rank) {
     fmt::print(stderr, "dist-selftest: rank {} exits with status {} as asked (--exit-rank)\n", rank, args.exit_code);
-    return args.exit_code;
+    // At once, as a crashing rank would: a clean return would first tear down the process
+    // group, and the peer (which fails as soon as the sockets close) could be reported first.
+    std::fflush(nullptr);
+    _exit(args.exit_code);
   }
   if (rank == args.hang_rank) {
     fmt::print(stderr, "dist-selftest: rank {} stops responding as asked (--hang-rank)\n", rank);
