@@ -10,6 +10,8 @@
 #include <string>
 
 #include "roberta/cli/command.h"
+#include "roberta/dist/communicator.h"
+#include "roberta/model/attention_kernel.h"
 #include "util/threads.h"
 
 #ifndef TORCH_VERSION
@@ -42,6 +44,9 @@ int run_info() {
   fmt::print("cuda: {}\n", cuda ? fmt::format("yes, {} device(s)", torch::cuda::device_count())
                                 : std::string("no"));
   fmt::print("devices: cpu{}\n", cuda ? fmt::format(", cuda x{}", torch::cuda::device_count()) : "");
+  // What this binary was compiled with (docs/build.md), next to what the machine has.
+  fmt::print("built with: CUDA {}, NCCL {}, fused attention {}\n", at::hasCUDA() ? "yes" : "no",
+             nccl_built() ? "yes" : "no", attention_kernel_is_fused() ? "yes" : "no");
   auto blas = loaded_blas();
   std::string kind = "unknown";
   for (const auto& path : blas) {

@@ -7,7 +7,6 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 #include <torch/serialize.h>
-#include <torch/utils.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,7 +17,6 @@
 
 #include "data/dataset.h"
 #include "data/loader.h"
-#include "data/random.h"
 #include "roberta/model/task_models.h"
 #include "roberta/train/checkpoint.h"
 #include "roberta/train/grad_utils.h"
@@ -31,6 +29,7 @@
 #include "roberta/train/precision.h"
 #include "roberta/train/progress_line.h"
 #include "roberta/train/tensorboard.h"
+#include "roberta/train/update_rng.h"
 #include "util/error.h"
 
 namespace fs = std::filesystem;
@@ -183,15 +182,6 @@ void remove_unfinished_checkpoints(const std::string& out_dir) {
     fs::remove_all(path, ec);
     if (!ec) fmt::print(stderr, "removed unfinished checkpoint {}\n", path.string());
   }
-}
-
-// Dropout is the only consumer of torch's default generators during training. Seeding them at
-// every update from (train.seed, rank, step) gives each rank its own dropout masks (one seed
-// everywhere would drop the same units on every rank) and makes a resumed run draw exactly
-// the masks an uninterrupted one draws, on CPU and CUDA alike, with no generator state in the
-// checkpoint. torch::manual_seed seeds the CPU generator and every CUDA device's.
-void seed_update_rng(uint64_t seed, int rank, int64_t step) {
-  torch::manual_seed(data::hash_keys({seed, 0x64726f706f7574ULL /* "dropout" */, uint64_t(rank), uint64_t(step)}));
 }
 
 // Rank 0's part of a save: the checkpoint directory, checkpoint-last, and pruning to keep_last.

@@ -72,7 +72,7 @@ grep -h "roberta: " "$results/configure.log" | sed 's/^-- /- configure: /' >>"$r
 step build cmake --build "$build" --parallel "$jobs" --target roberta test_cuda
 bin=$build/roberta
 
-step cuda_tests "$build/test_cuda" --reporter console --durations yes "[cuda]"
+step cuda_tests "$build/tests/test_cuda" --reporter console --durations yes "[cuda]"
 grep -E "test cases|assertions|SKIPPED" "$results/cuda_tests.log" | sed 's/^/    /' >>"$results/steps.md"
 
 # 3. The tiny preset for 50 steps on a one-rank NCCL group (dist.backend named explicitly).

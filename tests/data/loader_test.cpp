@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 
 #include "data/loader.h"
@@ -178,6 +179,9 @@ TEST_CASE("batch tensors: padding, flat masked positions and targets", "[data][l
     for (int64_t t = static_cast<int64_t>(tokens.size()); t < T; ++t) REQUIRE(ids[b * T + t].item<int64_t>() == 1);
   }
   CHECK(batch.num_tokens == real);
+  // The model skips its attention mask, and the device sync of asking, on this flag.
+  CHECK(batch.padded == batch.input_ids.eq(1).any().item<bool>());
+  CHECK(batch.padded == (real < batch.num_sequences * T));
   REQUIRE(batch.masked_positions.size(0) == batch.num_masked);
   for (int64_t m = 0; m < batch.num_masked; ++m) {
     const int64_t flat = batch.masked_positions[m].item<int64_t>();
@@ -230,4 +234,33 @@ TEST_CASE("through the loader: static masks repeat every `copies` epochs, dynami
     CHECK_FALSE(stat.build_batch(stat.epoch_plan(0), b).input_ids.equal(stat.build_batch(stat.epoch_plan(1), b).input_ids));
     CHECK_FALSE(dyn.build_batch(dyn.epoch_plan(0), b).input_ids.equal(dyn.build_batch(dyn.epoch_plan(3), b).input_ids));
   }
+}
+
+TEST_CASE("collate: padded says whether any sequence is shorter than the batch", "[data][loader]") {
+  MaskedSequence a, b;
+  a.input_ids = {0, 7, 8, 2};
+  b.input_ids = {0, 9, 10, 2};
+  CHECK_FALSE(collate({a, b}, {}, 1).padded);
+  b.input_ids = {0, 9, 2};
+  Batch short_one = collate({a, b}, {}, 1);
+  CHECK(short_one.padded);
+  CHECK(short_one.input_ids.eq(1).sum().item<int64_t>() == 1);
+}
+
+TEST_CASE("an id outside the vocabulary stops the loader, naming the shard and the token", "[data][loader]") {
+  // Shards written for 1000 ids, the manifest then claiming 500: ids 500..997 are out of range,
+  // as in a corrupt shard or one made by another tokenizer. On a GPU such an id would surface as
+  // a device-side assert in the loss, far from its file.
+  auto corpus = testing::make_corpus("loader_oov", 20, 1, 5, 5, 20, 1000);
+  const std::string manifest = corpus.dir + "/dataset.json";
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(manifest));
+  j["special"]["vocab_size"] = 500;
+  j["special"]["mask_id"] = 499;
+  std::ofstream(manifest) << j.dump();
+  auto ds = Dataset::open(corpus.dir);
+  LoaderOptions o;
+  o.micro_batch = 4;
+  Loader loader(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, o);
+  CHECK_THROWS_WITH(loader.next(), Catch::Matchers::ContainsSubstring("shard-00000.bin") &&
+                                       Catch::Matchers::ContainsSubstring("outside the vocabulary of 500 ids"));
 }

@@ -133,3 +133,11 @@ TEST_CASE("loader options come from data.*, batch.micro and train.seed", "[confi
   CHECK(o.micro_batch == 7);
   CHECK(o.seed == 42);
 }
+
+TEST_CASE("dist.find_unused_parameters is a key, off by default", "[config]") {
+  // docs/distributed.md described it before the config knew it ("unknown key").
+  CHECK_FALSE(roberta::load_config({}, {}).dist.find_unused_parameters);
+  CHECK(roberta::load_config({}, {"dist.find_unused_parameters=true"}).dist.find_unused_parameters);
+  CHECK_THROWS_WITH(roberta::load_config({}, {"dist.find_unused_parameters=sometimes"}),
+                    Catch::Matchers::ContainsSubstring("dist.find_unused_parameters"));
+}
