@@ -56,7 +56,7 @@ int run_evaluate(const EvaluateArgs& a) {
   else fail("evaluate: expected --data FILE or a config naming the task's data_dir");
 
   for (const auto& [split, path] : splits) {
-    const auto examples = encode_examples(m.tokenizer, task, read_task_examples(task, path), f.seq_len, path);
+    const auto examples = encode_examples(m.tokenizer, task, read_labeled_examples(task, path), f.seq_len, path);
     const auto metrics = compute_metrics(task, examples, predict(*f.model, examples, task.type, f.pad_id, a.batch, device));
     std::string line = fmt::format("{} {} ({} examples)", task.name, split, examples.size());
     for (const auto& [name, v] : metrics) line += fmt::format(" | {} {:.4f}", name, v);

@@ -23,6 +23,9 @@ std::vector<CommandInfo>& command_registry() {
 
 int main(int argc, char** argv) {
   using namespace roberta::cli;
+  // Progress lines reach a log file as they happen: stdout is block-buffered when it is not a
+  // terminal, and `roberta finetune > log` showed nothing for minutes.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   CLI::App app{"roberta: pretrain and fine-tune RoBERTa-style encoders (LibTorch)"};
   app.require_subcommand(1);
   int threads = 0;

@@ -184,17 +184,43 @@ int launch_local(const LaunchOptions& options) {
   sigaction(SIGCHLD, &child_action, &old_child);
 
   std::vector<Rank> ranks(static_cast<size_t>(options.nproc));
+  // A rank that cannot be started (no file descriptors, no processes left) ends the launch, and
+  // the ranks already started go with it: left alone they would wait for the missing rank at the
+  // rendezvous until dist.timeout_s.
+  auto abandon = [&](int started, const std::string& why) {
+    for (int i = 0; i < started; i++) {
+      kill(ranks[i].pid, SIGKILL);
+      waitpid(ranks[i].pid, nullptr, 0);
+      close(ranks[i].fds[0]);
+      close(ranks[i].fds[1]);
+    }
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
+    sigaction(SIGCHLD, &old_child, nullptr);
+    fail("launch: {}; the {} rank(s) already started were stopped", why, started);
+  };
   for (int r = 0; r < options.nproc; r++) {
     int out_pipe[2], err_pipe[2];
-    if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-      fail("launch: cannot create pipes for rank {}: {}", r, std::strerror(errno));
+    if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+      abandon(r, fmt::format("cannot create pipes for rank {}: {}", r, std::strerror(errno)));
+    }
+    if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+      const int error = errno;
+      close(out_pipe[0]);
+      close(out_pipe[1]);
+      abandon(r, fmt::format("cannot create pipes for rank {}: {}", r, std::strerror(error)));
     }
     ranks[r].pid = spawn_rank(options, r, port, out_pipe, err_pipe);
+    const int fork_error = errno;
     close(out_pipe[1]);
     close(err_pipe[1]);
     ranks[r].fds[0] = out_pipe[0];
     ranks[r].fds[1] = err_pipe[0];
-    if (ranks[r].pid < 0) fail("launch: fork for rank {} failed: {}", r, std::strerror(errno));
+    if (ranks[r].pid < 0) {
+      close(out_pipe[0]);
+      close(err_pipe[0]);
+      abandon(r, fmt::format("fork for rank {} failed: {}", r, std::strerror(fork_error)));
+    }
   }
   say(fmt::format("{} ranks, rendezvous 127.0.0.1:{}", options.nproc, port));
 

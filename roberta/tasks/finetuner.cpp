@@ -1,6 +1,8 @@
 // The fine-tuning loop: epochs of shuffled batches, per-epoch dev scores, best/last checkpoints.
 #include "roberta/tasks/finetuner.h"
 
+#include "data/random.h"
+
 #include <ATen/ATen.h>
 #include <torch/utils.h>
 
@@ -50,13 +52,15 @@ void save_task_checkpoint(const std::string& dir, TaskModel& model, const Config
                  {"epoch", std::to_string(epoch)}});
 }
 
-// Fisher-Yates with our own generator: the order is the same on every platform.
+// Fisher-Yates with the data layer's generator: unbiased (rejection sampling, where
+// `mt19937() % i` favours small numbers) and the same order on every platform (the std
+// distributions' algorithms are implementation-defined).
 std::vector<size_t> epoch_order(size_t n, uint64_t seed, int64_t epoch) {
   std::vector<size_t> order(n);
   for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::mt19937_64 rng(seed * 1000003ULL + uint64_t(epoch));
+  data::Rng rng(data::hash_keys({seed, uint64_t(epoch)}));
   for (size_t i = n; i > 1; --i) {
-    const size_t j = size_t(rng() % i);
+    const size_t j = size_t(rng.below(i));
     std::swap(order[i - 1], order[j]);
   }
   return order;
@@ -116,11 +120,11 @@ FinetuneResult finetune(const Config& input_config, bool quiet) {
   model.to(device);
 
   // Data, tokenized once.
-  const auto train_examples = read_task_examples(task, task.train_file);
+  const auto train_examples = read_labeled_examples(task, task.train_file);
   const auto train = encode_examples(tok, task, train_examples, seq_len, task.train_file);
   std::vector<std::pair<std::string, std::vector<EncodedExample>>> devs;
   for (const auto& [split, path] : task.dev_files) {
-    devs.emplace_back(split, encode_examples(tok, task, read_task_examples(task, path), seq_len, path));
+    devs.emplace_back(split, encode_examples(tok, task, read_labeled_examples(task, path), seq_len, path));
   }
   if (train.empty()) fail("{}: no training examples", task.train_file);
 

@@ -88,7 +88,17 @@ TaskSpec local_spec(const FinetuneConfig& c, const std::string& json_path) {
     s.type = parse_task_type(j.at("type").get<std::string>(), json_path + ": type");
     s.metric = j.value("metric", std::string(s.type == TaskType::regression ? "pearson" : "accuracy"));
     if (s.type != TaskType::regression) {
-      s.labels = read_labels_file((d / j.value("labels", std::string("labels.txt"))).string());
+      // "labels": a file of one label per line (default labels.txt), or the labels inline.
+      const nlohmann::json labels = j.value("labels", nlohmann::json("labels.txt"));
+      if (labels.is_string()) {
+        s.labels = read_labels_file((d / labels.get<std::string>()).string());
+      } else if (labels.is_array() && !labels.empty() &&
+                 std::all_of(labels.begin(), labels.end(), [](const auto& l) { return l.is_string(); })) {
+        s.labels = labels.get<std::vector<std::string>>();
+      } else {
+        fail("{}: key \"labels\": expected a file name (\"labels.txt\") or a non-empty list of label "
+             "strings, found {}", json_path, labels.dump().substr(0, 80));
+      }
     }
     const auto& files = j.at("files");
     s.train_file = (d / files.at("train").get<std::string>()).string();
@@ -171,6 +181,19 @@ std::vector<data::tasks::Example> read_task_examples(const TaskSpec& task, const
     return data::tasks::read_glue(data::tasks::glue_task_from_name(task.glue), path);
   }
   return data::tasks::read_task_file(path, task.type == TaskType::regression);
+}
+
+std::vector<data::tasks::Example> read_labeled_examples(const TaskSpec& task, const std::string& path) {
+  auto examples = read_task_examples(task, path);
+  for (const auto& ex : examples) {
+    if (!ex.has_label()) {
+      fail("{}:{}: expected a labeled row ({} of task {}), found one without a label; unlabeled rows "
+           "belong to the input of `roberta predict`", path, ex.line,
+           task.type == TaskType::regression ? "a numeric target" : task.type == TaskType::tagging ? "tags" : "a label",
+           task.name);
+    }
+  }
+  return examples;
 }
 
 nlohmann::json task_to_json(const TaskSpec& task) {

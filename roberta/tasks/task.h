@@ -45,6 +45,9 @@ TaskSpec resolve_task(const FinetuneConfig& config);
 
 // Reads a task file in the task's format (GLUE TSV, JSONL, TSV, CoNLL).
 std::vector<data::tasks::Example> read_task_examples(const TaskSpec& task, const std::string& path);
+// The same for a training or dev split: every row must carry its label (an unlabeled row is a
+// roberta::Error naming file:line; unlabeled rows belong to `roberta predict` inputs).
+std::vector<data::tasks::Example> read_labeled_examples(const TaskSpec& task, const std::string& path);
 
 // The description stored in a fine-tuned checkpoint (task.json), without file paths.
 nlohmann::json task_to_json(const TaskSpec& task);

@@ -57,6 +57,20 @@ TEST_CASE("malformed JSONL task rows name the file and line", "[reliability][bad
     expect_row_error("classification", "jsonl", kGood + "{\"text\": \"x\", \"label\": [1]}\n", kGood,
                      "t/train.jsonl:2", "\"label\"");
   }
+  SECTION("a training row without a label") {
+    // It used to fine-tune on "2 train examples" and score dev accuracy 1.0.
+    expect_row_error("classification", "jsonl", kGood + "{\"text\": \"no label here\"}\n", kGood,
+                     "t/train.jsonl:2", "without a label");
+  }
+  SECTION("a dev row without a label") {
+    TempDir dir("rows");
+    write_task(dir.path, "classification", "jsonl", kGood + kGood, kGood + "{\"text\": \"unlabeled dev row\"}\n");
+    const Result r = run({"--threads", "1", "finetune", "ft.yaml"}, dir.path);
+    INFO(r.output);
+    CHECK(r.code == 1);
+    CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("t/dev.jsonl:2") &&
+                             Catch::Matchers::ContainsSubstring("without a label"));
+  }
   SECTION("a label the task does not have (blank lines counted)") {
     expect_row_error("classification", "jsonl", kGood + "\n" + kGood + "{\"text\": \"x\", \"label\": \"maybe\"}\n",
                      kGood, "t/train.jsonl:4", "unknown label 'maybe'");

@@ -5,7 +5,10 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <fcntl.h>
+#include <cerrno>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +18,7 @@
 #include <thread>
 
 #include "roberta/dist/launcher.h"
+#include "util/error.h"
 
 using roberta::LaunchOptions;
 
@@ -185,4 +189,38 @@ TEST_CASE("roberta launch -- dist-selftest: two ranks agree; a failed or hung ra
     CHECK_THAT(out, Catch::Matchers::ContainsSubstring("[rank 0] error: dist: all_reduce_sum") && Catch::Matchers::ContainsSubstring("timed out"));
     CHECK_THAT(out, Catch::Matchers::ContainsSubstring("launch: failed: rank 0 exited with status 1"));
   }
+}
+
+TEST_CASE("launch: a rank that cannot be started stops the ranks already started", "[dist][launch]") {
+  // In a child process with few file descriptors: each rank needs two pipes, so rank k's pipes
+  // fail after a few ranks are running (sleeping). The launch must fail naming that rank and
+  // leave no rank behind: before, they waited for the missing rank at the rendezvous.
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    Capture out, err;
+    struct rlimit limit {};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    int open_fds = 0;
+    for (int fd = 0; fd < 256; fd++) open_fds += fcntl(fd, F_GETFD) != -1;
+    limit.rlim_cur = static_cast<rlim_t>(open_fds + 9);  // pipes for two ranks and a half
+    setrlimit(RLIMIT_NOFILE, &limit);
+    int status = 0;
+    try {
+      roberta::launch_local(shell_ranks(8, "exec sleep 60", out, err));
+      status = 10;  // launched: wrong
+    } catch (const roberta::Error& e) {
+      const std::string message = e.what();
+      if (message.find("cannot create pipes for rank") == std::string::npos) status = 11;
+      if (message.find("already started were stopped") == std::string::npos) status = 12;
+    }
+    // Every started rank was killed and reaped: no child is left.
+    if (status == 0 && !(waitpid(-1, nullptr, WNOHANG) == -1 && errno == ECHILD)) status = 13;
+    _exit(status);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  // 10: launched anyway; 11/12: another message; 13: a started rank left running.
+  CHECK(WEXITSTATUS(status) == 0);
 }

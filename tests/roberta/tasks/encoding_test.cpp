@@ -129,3 +129,19 @@ TEST_CASE("tagging labels the first sub-token of each word, -100 elsewhere", "[t
   CHECK(cut.word_starts.size() == 1);
   CHECK(cut.ids.size() == pieces[0] + 2);
 }
+
+TEST_CASE("task.json: labels as a file or inline; any other value names the key", "[tasks]") {
+  const std::filesystem::path dir = roberta::test::temp_dir("task_labels");
+  roberta::test::write_synthetic_task(dir, "classification", 4, 2, 7);
+  FinetuneConfig c;
+  c.data_dir = dir.string();
+  const TaskSpec from_file = resolve_task(c);
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(dir / "task.json"));
+  j["labels"] = from_file.labels;  // the same labels, inline
+  std::ofstream(dir / "task.json") << j.dump();
+  CHECK(resolve_task(c).labels == from_file.labels);
+  j["labels"] = {1, 2};
+  std::ofstream(dir / "task.json") << j.dump();
+  CHECK_THROWS_WITH(resolve_task(c), Catch::Matchers::ContainsSubstring("task.json: key \"labels\"") &&
+                                         Catch::Matchers::ContainsSubstring("[1,2]"));
+}
