@@ -1,6 +1,6 @@
 // `roberta bench train CFG [--batch B] [--seq-len T] [--steps N] [--json]`: full training
 // steps of the config's masked-LM (forward with the LM head on the masked rows only, backward,
-// AdamW) on random token batches, timed after a warm-up. MFU = model FLOPs per step (RECIPE.md:
+// AdamW) on random token batches, timed after a warm-up. MFU = model FLOPs per step (docs/roberta.md:
 // 6 x non-embedding params + 12 x layers x T x H per token, 6 x H x V per masked token) / step
 // time / the fp32 matmul rate measured in the same run, so the figure is about this machine now.
 //

@@ -1,7 +1,9 @@
 // `roberta config CFG... [--set key=value ...]`: prints the fully resolved config as YAML
 // (what a run with the same arguments would use). `--keys` lists every key, `--markdown`
-// prints docs/config.md. `--get KEY` prints one resolved value (for scripts).
+// prints docs/config.md. `--get KEY` prints one resolved value and `--json` all of them as one
+// flat JSON object {"model.layers": "12", ...} (for scripts: no YAML parsing by hand).
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <string>
@@ -19,7 +21,14 @@ struct ConfigCommand {
   ConfigArgs args;
   bool keys = false;
   bool markdown = false;
+  bool json = false;
   std::vector<std::string> get;
+
+  // A value as --get prints it: the YAML text, a quoted string without its quotes.
+  static std::string bare(std::string text) {
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"') text = text.substr(1, text.size() - 2);
+    return text;
+  }
 
   int run() const {
     if (markdown) {
@@ -36,11 +45,17 @@ struct ConfigCommand {
       fail("roberta config: expected a config file (or --keys / --markdown), found none");
     }
     const Config config = load_config(args.files, args.overrides);
+    const auto values = config_values(config);
+    if (json) {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& [key, text] : values) out[key] = bare(text);
+      fmt::print("{}\n", out.dump(1));
+      return 0;
+    }
     if (get.empty()) {
       fmt::print("{}", to_yaml(config));
       return 0;
     }
-    const auto values = config_values(config);
     for (const std::string& key : get) {
       auto it = std::find_if(values.begin(), values.end(),
                              [&](const auto& kv) { return kv.first == key; });
@@ -49,12 +64,7 @@ struct ConfigCommand {
         fail("roberta config --get: unknown key '{}'{}", key,
              hint.empty() ? "" : fmt::format(" (did you mean '{}'?)", hint));
       }
-      std::string text = it->second;
-      // A plain YAML scalar prints bare; quoted strings lose their quotes (shell-friendly).
-      if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
-        text = text.substr(1, text.size() - 2);
-      }
-      fmt::print("{}\n", text);
+      fmt::print("{}\n", bare(it->second));  // shell-friendly: no quotes
     }
     return 0;
   }
@@ -70,6 +80,7 @@ const RegisterCommand reg(
                      "print only the resolved value of KEY (repeatable), one per line")
           ->type_name("KEY");
       sub.add_flag("--markdown", command->markdown, "print the config reference (docs/config.md)");
+      sub.add_flag("--json", command->json, "print every resolved value as one flat JSON object");
       return [command] { return command->run(); };
     },
     1);

@@ -17,6 +17,8 @@
 #include <unordered_set>
 #include <exception>
 #include <thread>
+#include <type_traits>
+#include <utility>
 
 #include "roberta/dist/bucketed_gradient_sync.h"
 #include "roberta/dist/reducer_gradient_sync.h"
@@ -89,6 +91,24 @@ c10::intrusive_ptr<c10d::ProcessGroup> as_process_group(c10::intrusive_ptr<Group
 #endif
 }
 
+// Turns the libuv TCPStore off where the options have the switch (LibTorch 2.3+); false when
+// there is nothing to turn off.
+template <typename Options, typename = void>
+struct HasUseLibUV : std::false_type {};
+template <typename Options>
+struct HasUseLibUV<Options, std::void_t<decltype(std::declval<Options&>().useLibUV)>> : std::true_type {};
+
+template <typename Options>
+bool without_libuv(Options& options) {
+  if constexpr (HasUseLibUV<Options>::value) {
+    if (!options.useLibUV) return false;
+    options.useLibUV = false;
+    return true;
+  } else {
+    return false;
+  }
+}
+
 // The parameters that get gradients, each once: a tied weight (LM head = word embeddings) can
 // be listed twice by Module::parameters(), and reducing it twice would double its gradient.
 std::vector<at::Tensor> unique_trainable(const std::vector<at::Tensor>& params) {
@@ -118,7 +138,14 @@ C10dCommunicator::C10dCommunicator(const DistOptions& options, const DistEnviron
     store_options.numWorkers = static_cast<size_t>(env.world_size);
     store_options.waitWorkers = true;
     store_options.timeout = timeout_;
-    store_ = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+    try {
+      store_ = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+    } catch (const std::exception& e) {
+      // LibTorch 2.4+ defaults to the libuv store, which some builds lack (Debian's 2.6):
+      // then the classic one, which every build has.
+      if (std::string(e.what()).find("libuv") == std::string::npos || !without_libuv(store_options)) throw;
+      store_ = c10::make_intrusive<c10d::TCPStore>(env.master_addr, store_options);
+    }
   } catch (const std::exception&) {
     fail("dist: rendezvous with {} ranks at {}:{} (from {}) failed for rank {} after {:.1f} s "
          "(dist.timeout_s = {}): {}. Check MASTER_ADDR/MASTER_PORT, that every rank was started, "

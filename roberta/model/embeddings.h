@@ -1,5 +1,5 @@
 // RoBERTa's input layer: word + learned position + (single) token-type embeddings, then
-// LayerNorm and dropout (RECIPE.md). Position ids are padding-aware: real tokens count up
+// LayerNorm and dropout (docs/roberta.md). Position ids are padding-aware: real tokens count up
 // from pad_id + 1, pads get pad_id, so left and right padding give the same positions.
 //
 // Legend: B = batch, T = sequence length, H = hidden.

@@ -1,4 +1,4 @@
-// The shape and regularisation of a RoBERTa encoder (RECIPE.md). One struct, plain data; the
+// The shape and regularisation of a RoBERTa encoder (docs/roberta.md). One struct, plain data; the
 // config layer fills it from YAML (model.* keys), presets give its values.
 #pragma once
 

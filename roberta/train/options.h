@@ -1,6 +1,6 @@
 // Plain options for the training building blocks (optimizer, LR schedule, loss scaling, the
 // non-finite guard). The config layer fills them from the optim.*, schedule.* and train.*
-// sections; defaults are RoBERTa's pretraining recipe (RECIPE.md).
+// sections; defaults are RoBERTa's pretraining recipe (docs/roberta.md).
 #pragma once
 
 #include <array>

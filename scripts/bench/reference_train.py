@@ -12,7 +12,7 @@ Runs under Debian's python (python3-torch 1.13) on CPU, or any torch on CUDA:
 that saving from the rest. On the GPU machine, --hf-transformers times transformers' own
 RobertaForMaskedLM (SDPA attention, labels -100 on unmasked positions) and --bf16 wraps forward
 and loss in bf16 autocast, with torch.optim.AdamW(fused=True) on CUDA: the step a Hugging Face
-user runs. MFU uses RECIPE.md's model FLOPs, the same formula as the C++ bench, against a matmul measured
+user runs. MFU uses docs/roberta.md's model FLOPs, the same formula as the C++ bench, against a matmul measured
 in this process (fp32, or bf16 with --bf16).
 """
 import argparse

@@ -7,7 +7,7 @@ implementation, step ms (median of all timed steps over all rounds), tokens/s, M
     /usr/bin/python3 scripts/bench/train_table.py --binary build/roberta \
         --config configs/presets/tiny.yaml --batch 16 --seq-len 128 --rounds 3 --threads 2
 
-MFU = RECIPE.md's model FLOPs per step / step time / the fp32 matmul rate (median of the
+MFU = docs/roberta.md's model FLOPs per step / step time / the fp32 matmul rate (median of the
 rates each process measured in its own run). Ratio = reference step ms / that row's step ms.
 --markdown prints the table as Markdown (for docs/performance.md).
 """

@@ -14,7 +14,8 @@ TEST_CASE("pretrain: batch.sequences not a multiple of micro x ranks is an error
     // The config layer catches the one-rank case already; either message names both keys.
     CHECK(out.find("batch.sequences") != std::string::npos);
     CHECK(out.find("batch.micro") != std::string::npos);
-    CHECK(out.find("6") != std::string::npos);
+    CHECK(out.find("multiple of batch.micro") != std::string::npos);
+    CHECK(out.find("found 6") != std::string::npos);
   }
   SECTION("two ranks: 4 sequences in micro-batches of 4 would need 8") {
     CHECK(run(binary() + " launch --nproc 2 --threads-per-rank 1 -- pretrain " + cfg +

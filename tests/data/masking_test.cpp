@@ -1,4 +1,4 @@
-// Masking statistics against the rates in RECIPE.md with stated binomial bounds, and the
+// Masking statistics against the rates in docs/roberta.md with stated binomial bounds, and the
 // static/dynamic keying contract.
 #include "tests/catch.h"
 

@@ -34,7 +34,7 @@ Run run(const std::string& args) {
 
 }  // namespace
 
-TEST_CASE("roberta config prints a re-loadable resolved config, errors exit non-zero", "[config][cli]") {
+TEST_CASE("roberta config prints a re-loadable resolved config, errors exit non-zero", "[config][cli][slow]") {
   if (!std::filesystem::exists(ROBERTA_BINARY)) {
     ROBERTA_SKIP("the roberta binary is not built");
   }

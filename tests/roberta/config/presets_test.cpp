@@ -1,4 +1,4 @@
-// The shipped presets and experiment configs resolve, with the values RECIPE.md and the
+// The shipped presets and experiment configs resolve, with the values docs/roberta.md and the
 // issue state (hand-copied here, not produced by the code).
 #include "tests/catch.h"
 

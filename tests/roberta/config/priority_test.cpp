@@ -1,5 +1,5 @@
 // Priority of the config sources: built-in defaults < preset < files (in order) < --set.
-// Expected values are the ones written in the fixtures, the presets and RECIPE.md.
+// Expected values are the ones written in the fixtures, the presets and docs/roberta.md.
 #include "tests/catch.h"
 
 #include "roberta/config/config.h"

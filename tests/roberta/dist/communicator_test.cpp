@@ -141,7 +141,7 @@ std::string run_in_child(const std::function<void(int)>& scenario) {
 
 }  // namespace
 
-TEST_CASE("a rank that stops responding makes the other's collective fail within dist.timeout_s", "[dist]") {
+TEST_CASE("a rank that stops responding makes the other's collective fail within dist.timeout_s", "[dist][slow]") {
   std::string out = run_in_child([](int fd) {
     DistOptions options;
     options.timeout_s = 2;
@@ -178,7 +178,7 @@ TEST_CASE("a rank that stops responding makes the other's collective fail within
   CHECK(elapsed < 6.0);
 }
 
-TEST_CASE("rendezvous without the other ranks fails within dist.timeout_s", "[dist]") {
+TEST_CASE("rendezvous without the other ranks fails within dist.timeout_s", "[dist][slow]") {
   DistOptions options;
   options.timeout_s = 1;
   roberta::DistEnvironment env;

@@ -103,7 +103,7 @@ TEST_CASE("launch: a failing rank stops the others promptly and is named", "[dis
   CHECK_THAT(err.text(), Catch::Matchers::ContainsSubstring("failed: rank 1 exited with status 7"));
 }
 
-TEST_CASE("launch: a rank ignoring SIGTERM is killed after the grace period", "[dist]") {
+TEST_CASE("launch: a rank ignoring SIGTERM is killed after the grace period", "[dist][slow]") {
   Capture out, err;
   // rank 0 fails once rank 1 has installed its trap
   auto options = shell_ranks(2, "if [ $RANK = 0 ]; then sleep 0.5; exit 2; fi; trap '' TERM; exec sleep 60", out, err);
@@ -140,7 +140,7 @@ TEST_CASE("launch: bad arguments are errors", "[dist]") {
   CHECK_THROWS_WITH(roberta::launch_local(options), Catch::Matchers::ContainsSubstring("--nproc"));
 }
 
-TEST_CASE("roberta launch -- dist-selftest: two ranks agree; a failed or hung rank fails the launch", "[dist][cli]") {
+TEST_CASE("roberta launch -- dist-selftest: two ranks agree; a failed or hung rank fails the launch", "[dist][cli][slow]") {
   std::string binary = roberta_binary();
   if (binary.empty()) {
     ROBERTA_SKIP("the roberta binary is not built: end-to-end launch test");

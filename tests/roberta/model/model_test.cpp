@@ -1,4 +1,4 @@
-// The RoBERTa model against independent truths: RECIPE.md's parameter counts, the
+// The RoBERTa model against independent truths: docs/roberta.md's parameter counts, the
 // position-id formula worked by hand, padding invariance, masking, gradient flow, HF names.
 #include <ATen/core/grad_mode.h>
 #include <set>
@@ -47,7 +47,7 @@ int64_t count_from_shapes(const ModelOptions& o, bool with_lm_head) {
 
 }  // namespace
 
-TEST_CASE("parameter counts of the presets equal RECIPE.md's", "[model]") {
+TEST_CASE("parameter counts of the presets equal docs/roberta.md's", "[model]") {
   // Counting from shapes alone; building the full models would allocate 2 GB.
   CHECK(count_from_shapes(base_options(), true) == 124697433);
   CHECK(count_from_shapes(large_options(), true) == 355412057);
@@ -65,7 +65,7 @@ TEST_CASE("parameter counts of the presets equal RECIPE.md's", "[model]") {
   CHECK(count_parameters(*model->roberta) == count_from_shapes(tiny, false));
 }
 
-TEST_CASE("roberta-base masked-LM module has 124,697,433 parameters", "[model]") {
+TEST_CASE("roberta-base masked-LM module has 124,697,433 parameters", "[model][slow]") {
   RobertaForMaskedLM model(base_options());
   CHECK(count_parameters(*model) == 124697433);
 }

@@ -70,6 +70,7 @@ def main(path):
             print(event.step, value.tag, value.simple_value)
         i += 16 + length
         count += 1
+    sys.stdout.flush()  # the scalars first, whatever the buffering of a pipe (Python 3.13 differs)
     print(f"ok: {count} records", file=sys.stderr)
 
 
