@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cfg=configs/pretrain/demo.yaml
 
-scripts/setup.sh
+scripts/setup.sh --target roberta   # the binary only; scripts/test.sh builds the tests
 [ -f corpus/demo/train.txt ] || scripts/corpus/fetch.sh
 
 roberta=build/roberta

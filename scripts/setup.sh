@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every dependency from Debian packages (idempotent; run as root) and builds into
 # build/. Debian 12 (LibTorch 1.13, Catch2 v2) and Debian 13 (LibTorch 2.6, Catch2 v3).
-# Usage: scripts/setup.sh [--no-build] [--cuda]
+# Usage: scripts/setup.sh [--no-build] [--cuda] [--target TARGET]
+#   --target T   build only T (scripts/demo.sh builds `roberta`, not the tests); default: all
 #   --cuda   Debian 13: the CUDA LibTorch (contrib libtorch-cuda-dev + libnccl-dev, non-free
 #            nvidia-cuda-toolkit) instead of the CPU one; they replace libtorch-dev/libgloo-dev.
 #            Needs contrib and non-free in the apt sources, and cuDNN (nvidia-cudnn downloads it).
@@ -9,13 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build=1 cuda=0
-for arg in "$@"; do
-  case "$arg" in
+build=1 cuda=0 target=()
+while (($#)); do
+  case "$1" in
     --no-build) build=0 ;;
     --cuda) cuda=1 ;;
-    *) echo "setup: unknown argument '$arg' (expected --no-build or --cuda)" >&2; exit 2 ;;
+    --target) shift; target=(--target "${1:?--target needs a target name}") ;;
+    *) echo "setup: unknown argument '$1' (expected --no-build, --cuda or --target T)" >&2; exit 2 ;;
   esac
+  shift
 done
 
 debian=$(. /etc/os-release 2>/dev/null && echo "${VERSION_ID:-}")
@@ -82,4 +85,4 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 if [ ! -f build/CMakeCache.txt ]; then
   cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
 fi
-cmake --build build --parallel "$(nproc)"
+cmake --build build --parallel "$(nproc)" "${target[@]}"

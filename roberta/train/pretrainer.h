@@ -11,6 +11,7 @@
 
 #include "roberta/config/config.h"
 #include "roberta/dist/communicator.h"
+#include "roberta/train/trainer.h"  // install_stop_signal_handlers, stop_requested
 
 namespace roberta {
 
@@ -25,13 +26,8 @@ struct PretrainResult {
 // Accumulation steps of an update: global / (micro x world), Error unless it divides exactly.
 int64_t accumulation_steps(const Config& config, int world_size);
 
-// Runs (or resumes, per train.resume / force_resume) the pretraining described by `config`.
+// Runs (or resumes, per train.resume / force_resume) the pretraining described by `config`
+// through the shared Trainer (trainer.h).
 PretrainResult pretrain(const Config& config, Communicator& comm, bool force_resume = false);
-
-// Installs SIGINT/SIGTERM handlers: the first signal asks the loop to checkpoint and stop
-// after the current update; a second one exits at once (status 130).
-void install_stop_signal_handlers();
-bool stop_requested();
-void request_stop();  // what the handler does (tests)
 
 }  // namespace roberta
