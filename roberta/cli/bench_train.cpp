@@ -26,7 +26,10 @@
 #include "roberta/model/task_models.h"
 #include "roberta/train/loss.h"
 #include "roberta/train/optimizer.h"
+#include "roberta/train/lr_schedule.h"
 #include "roberta/train/precision.h"
+#include "roberta/train/trainer.h"
+#include "roberta/dist/single_process_communicator.h"
 #include "util/error.h"
 
 namespace roberta::cli {
@@ -99,6 +102,29 @@ int64_t cuda_peak_mb(const c10::Device& device) {
   return 0;
 }
 
+// The bench's workload: one fixed random batch, every update (the shared Trainer's unit).
+class BenchUnit : public TrainingUnit {
+ public:
+  BenchUnit(RobertaForMaskedLM& model, int64_t batch, int64_t seq_len, int64_t masked, const c10::Device& device)
+      : model_(model), masked_(masked), tokens_(batch * seq_len) {
+    const int64_t vocab = model->options().vocab_size;
+    const auto long_opts = at::TensorOptions().dtype(at::kLong);
+    input_ids_ = at::randint(4, vocab - 1, {batch, seq_len}, long_opts).to(device);  // [B,T]
+    positions_ = std::get<0>(at::sort(at::randperm(batch * seq_len, long_opts).narrow(0, 0, masked))).to(device);  // [M]
+    targets_ = at::randint(4, vocab - 1, {masked}, long_opts).to(device);  // [M]
+  }
+  torch::nn::Module& module() override { return *model_; }
+  UpdateWindow next_window() override { return {/*micro_batches=*/1, masked_, 0, tokens_}; }
+  MicroLoss micro_loss(int64_t) override {
+    return {mlm_loss_sum(model_->forward(input_ids_, positions_, /*padded=*/false), targets_), {}};
+  }
+
+ private:
+  RobertaForMaskedLM& model_;
+  int64_t masked_, tokens_;
+  at::Tensor input_ids_, positions_, targets_;
+};
+
 int run_bench_train(const BenchTrainArgs& args) {
   Config config = load_config(args.config.files, args.config.overrides);
   const c10::Device device = resolve_device(config.train.device);
@@ -113,33 +139,28 @@ int run_bench_train(const BenchTrainArgs& args) {
   torch::manual_seed(config.train.seed);
   RobertaForMaskedLM model(m);
   model->to(device);
-  model->train();  // dropout as configured, as in pretraining
   Optimizer optimizer(*model, config.optim.optimizer_options());
-  optimizer.set_lr(config.optim.lr);
+  // A flat schedule at optim.lr: the step's cost does not depend on the rate.
+  ScheduleOptions flat;
+  flat.kind = ScheduleKind::constant;
+  flat.warmup_steps = 0;
+  const LrSchedule schedule(config.optim.lr, args.warmup + args.steps, flat);
 
   // Random ids above the special ids (no pads: every position is a real token), a fixed share
   // of positions masked, random targets: the step's cost does not depend on the values.
   const int64_t masked = std::max<int64_t>(1, static_cast<int64_t>(args.mask_prob * batch * seq_len + 0.5));
-  const auto long_opts = at::TensorOptions().dtype(at::kLong);
-  at::Tensor input_ids = at::randint(4, m.vocab_size - 1, {batch, seq_len}, long_opts).to(device);  // [B,T]
-  at::Tensor positions = std::get<0>(at::sort(at::randperm(batch * seq_len, long_opts).narrow(0, 0, masked)))
-                             .to(device);                                                           // [M]
-  at::Tensor targets = at::randint(4, m.vocab_size - 1, {masked}, long_opts).to(device);          // [M]
+  BenchUnit unit(model, batch, seq_len, masked, device);
+  // The training step itself, as pretraining runs it (the shared Trainer: loss divisor,
+  // autocast, loss scaling, the non-finite guard, clipping, AdamW), without files or ranks.
+  SingleProcessCommunicator single(DistEnvironment{}, device);
+  Trainer trainer(config, single, unit, optimizer, schedule, device, precision, /*write_outputs=*/false);
 
   std::vector<double> step_ms;
   double loss_value = 0;
   for (int64_t i = 0; i < args.warmup + args.steps; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    optimizer.zero_grad();
-    at::Tensor loss;
-    {
-      AutocastScope autocast(precision, device);
-      at::Tensor logits = model->forward(input_ids, positions);           // [M,V]
-      loss = scale_loss(mlm_loss_sum(logits, targets), masked);           // mean over M
-    }
-    loss.backward();
-    optimizer.step();
-    loss_value = loss.item<double>();  // also waits for the device
+    const UpdateStats stats = trainer.update(i + 1);  // waits for the device (it reads the loss)
+    loss_value = stats.loss_sum / double(std::max<int64_t>(1, stats.global_targets));
     if (i >= args.warmup) step_ms.push_back(ms_since(start));
   }
 

@@ -5,7 +5,7 @@
 #include "roberta/cli/command.h"
 #include "roberta/config/config.h"
 #include "roberta/dist/communicator.h"
-#include "roberta/train/precision.h"
+#include "roberta/cli/training_communicator.h"
 #include "roberta/train/pretrainer.h"
 
 namespace roberta::cli {
@@ -18,16 +18,7 @@ struct PretrainArgs {
 
 int run_pretrain(const PretrainArgs& args) {
   Config config = load_config(args.config.files, args.config.overrides);
-  DistOptions dist;
-  dist.backend = to_string(config.dist.backend);
-  dist.bucket_mb = config.dist.bucket_mb;
-  dist.overlap = config.dist.overlap;
-  dist.timeout_s = static_cast<double>(config.dist.timeout_s);
-  dist.find_unused_parameters = config.dist.find_unused_parameters;
-  // The device first (cuda:LOCAL_RANK), then the communicator whose backend takes its tensors.
-  const DistEnvironment env = read_dist_environment();
-  const c10::Device device = resolve_device(config.train.device, env);
-  std::unique_ptr<Communicator> comm = make_communicator(dist, env, device);
+  std::unique_ptr<Communicator> comm = training_communicator(config);
   install_stop_signal_handlers();
   PretrainResult result = pretrain(config, *comm, args.resume);
   comm->shutdown();

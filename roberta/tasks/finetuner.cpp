@@ -14,6 +14,7 @@
 #include <random>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "roberta/tasks/encoding.h"
 #include "roberta/tasks/evaluator.h"
@@ -27,6 +28,8 @@
 #include "roberta/train/optimizer.h"
 #include "roberta/train/precision.h"
 #include "roberta/train/progress_line.h"
+#include "roberta/train/trainer.h"
+#include "roberta/dist/single_process_communicator.h"
 #include "util/error.h"
 
 namespace roberta {
@@ -66,13 +69,265 @@ std::vector<size_t> epoch_order(size_t n, uint64_t seed, int64_t epoch) {
   return order;
 }
 
+
+
+// Fine-tuning as a TrainingUnit (roberta/train/trainer.h). Every update takes the next
+// finetune.batch examples of the epoch's order; rank r takes those at positions r, r + W, ...
+// of that slice and splits them into its accumulation micro-batches of finetune.micro, so W ranks
+// x k micro-batches make the same update as one rank with W x k (up to float rounding). After
+// the epoch's last update rank 0 scores the dev split(s) and every rank gets the verdict: the
+// best epoch is saved as out_dir/best, finetune.patience stops early.
+class TaskUnit : public TrainingUnit {
+ public:
+  TaskUnit(const Config& config, Communicator& comm, const TaskSpec& task, const tokenizer::Tokenizer& tok,
+           TaskModel& model, std::vector<EncodedExample> train,
+           std::vector<std::pair<std::string, std::vector<EncodedExample>>> devs, c10::Device device, bool quiet)
+      : config_(config),
+        ft_(config.finetune),
+        comm_(comm),
+        task_(task),
+        tok_(tok),
+        model_(model),
+        train_(std::move(train)),
+        devs_(std::move(devs)),
+        device_(device),
+        quiet_(quiet) {
+    micro_ = ft_.micro > 0 ? ft_.micro : ft_.batch / comm_.world_size();
+    if (micro_ <= 0 || ft_.batch % (micro_ * comm_.world_size()) != 0) {
+      fail("finetune.batch = {} must be a multiple of finetune.micro x world size = {} x {} (accumulation steps = "
+           "batch / (micro x ranks) must be a whole number)",
+           ft_.batch, ft_.micro > 0 ? ft_.micro : micro_, comm_.world_size());
+    }
+    accum_ = ft_.batch / (micro_ * comm_.world_size());
+    steps_per_epoch_ = (int64_t(train_.size()) + ft_.batch - 1) / ft_.batch;
+    pad_id_ = tok_.has_pad() ? tok_.pad_id() : config_.model.pad_id;
+    result_.metric = task_.metric;
+    result_.best_dir = (fs::path(config_.train.out_dir) / "best").string();
+    result_.best_metric = -std::numeric_limits<double>::infinity();
+    epoch_loss_ = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(device_));
+  }
+
+  int64_t steps_per_epoch() const { return steps_per_epoch_; }
+  int64_t micro() const { return micro_; }
+  int64_t accumulation() const { return accum_; }
+  FinetuneResult& result() { return result_; }
+
+  torch::nn::Module& module() override { return model_.module(); }
+
+  UpdateWindow next_window() override {
+    if (order_epoch_ != epoch_) {
+      order_ = epoch_order(train_.size(), config_.train.seed, epoch_);
+      order_epoch_ = epoch_;
+    }
+    const size_t b0 = size_t(batch_) * size_t(ft_.batch);
+    const size_t b1 = std::min(order_.size(), b0 + size_t(ft_.batch));
+    std::vector<const EncodedExample*> mine;  // this rank's share of the update, in order
+    for (size_t i = b0 + size_t(comm_.rank()); i < b1; i += size_t(comm_.world_size())) mine.push_back(&train_[order_[i]]);
+    window_.assign(static_cast<size_t>(accum_), {});
+    UpdateWindow w;
+    w.micro_batches = accum_;
+    for (size_t i = 0; i < mine.size(); ++i) {
+      const EncodedExample& e = *mine[i];
+      window_[std::min(i / size_t(micro_), window_.size() - 1)].push_back(&e);
+      w.tokens += int64_t(e.ids.size());
+      if (task_.type == TaskType::tagging) {
+        for (int64_t l : e.token_labels) w.targets += l != kIgnoreLabel;
+      } else {
+        w.targets += e.label != kIgnoreLabel;
+      }
+    }
+    return w;
+  }
+
+  MicroLoss micro_loss(int64_t i) override {
+    const auto& chunk = window_[static_cast<size_t>(i)];
+    MicroLoss loss;
+    if (chunk.empty()) {
+      // This rank has nothing left in the epoch's last update: a zero loss that still reaches
+      // every parameter, so the gradient sync sees this rank's (zero) gradients.
+      loss.sum = at::zeros({}, at::TensorOptions().dtype(at::kFloat).device(device_));
+      for (const auto& p : model_.module().parameters()) loss.sum = loss.sum + p.sum().to(at::kFloat) * 0.0;
+      return loss;
+    }
+    TaskBatch batch = collate(chunk, task_.type, pad_id_);
+    at::Tensor logits = model_.forward(batch.input_ids.to(device_));
+    loss.sum = model_.summed_loss(logits, batch.labels.to(device_)).first.to(at::kFloat);
+    epoch_loss_ += loss.sum.detach().to(at::kDouble);
+    return loss;
+  }
+
+  std::vector<int64_t> data_position() const override { return {epoch_, batch_}; }
+
+  nlohmann::json unit_state() const override {
+    nlohmann::json epochs = nlohmann::json::array();
+    for (const auto& e : result_.epochs) epochs.push_back(epoch_to_json(e));
+    return {{"finetune",
+             {{"epoch", epoch_},
+              {"batch", batch_},
+              {"best_epoch", result_.best_epoch},
+              {"best_metric", result_.best_metric},
+              {"epochs_without_gain", epochs_without_gain_},
+              {"epochs", epochs}}}};
+  }
+
+  void restore(const nlohmann::json& state, const std::vector<int64_t>& /*position*/) override {
+    // Every rank walks the same epoch order, so the shared position is every rank's.
+    try {
+      const auto& f = state.at("finetune");
+      epoch_ = f.at("epoch").get<int64_t>();
+      batch_ = f.at("batch").get<int64_t>();
+      result_.best_epoch = f.at("best_epoch").get<int64_t>();
+      result_.best_metric = f.at("best_metric").get<double>();
+      epochs_without_gain_ = f.at("epochs_without_gain").get<int64_t>();
+      result_.epochs.clear();
+      for (const auto& e : f.at("epochs")) result_.epochs.push_back(epoch_from_json(e));
+    } catch (const nlohmann::json::exception& e) {
+      fail("trainer_state.json: expected the fine-tuning state (\"finetune\": epoch, batch, best_metric, ...), "
+           "found: {}", e.what());
+    }
+  }
+
+  bool after_update(int64_t step, Trainer& trainer) override {
+    if (++batch_ < steps_per_epoch_) return false;
+    // The epoch is done: its mean training loss over all ranks, then rank 0 scores the dev splits.
+    std::vector<double> sums = {epoch_loss_.item<double>(), double(epoch_targets(step))};
+    comm_.all_reduce_sum_values(sums);
+    epoch_loss_.zero_();
+    EpochResult er;
+    er.epoch = epoch_;
+    er.step = step;
+    er.train_loss = sums[0] / std::max(1.0, sums[1]);
+    if (comm_.is_main()) {
+      for (const auto& [split, examples] : devs_) {
+        TaskPredictions p = predict(model_, examples, task_.type, pad_id_, micro_, device_);
+        auto values = compute_metrics(task_, examples, p);
+        MetricValues logged = {{"epoch", double(epoch_)}};
+        logged.insert(logged.end(), values.begin(), values.end());
+        trainer.log_metrics(split, step, logged);
+        if (!quiet_) {
+          std::string line = fmt::format("epoch {}/{} | {}", epoch_, ft_.epochs, split);
+          for (const auto& [name, v] : values) line += fmt::format(" | {} {:.4f}", name, v);
+          fmt::print("{}\n", line);
+        }
+        er.dev.emplace_back(split, std::move(values));
+      }
+      er.primary = er.dev.front().second.front().second;
+    }
+    model_.train(true);
+    // Every rank takes rank 0's verdict, so all stop (or not) at the same update.
+    std::vector<double> primary = {comm_.is_main() ? er.primary : 0.0};
+    comm_.all_reduce_sum_values(primary);
+    er.primary = primary[0];
+    result_.epochs.push_back(er);
+    bool stop = false;
+    if (er.primary > result_.best_metric) {
+      result_.best_metric = er.primary;
+      result_.best_epoch = epoch_;
+      epochs_without_gain_ = 0;
+      if (comm_.is_main()) {
+        save_task_checkpoint(result_.best_dir, model_, config_, task_, tok_, step, epoch_, er.primary);
+        if (!quiet_) fmt::print("epoch {}: new best {} {:.4f} -> {}\n", epoch_, task_.metric, er.primary, result_.best_dir);
+      }
+    } else if (ft_.patience > 0 && ++epochs_without_gain_ >= ft_.patience) {
+      result_.stopped_early = true;
+      stop = true;
+      if (comm_.is_main() && !quiet_) fmt::print("epoch {}: no gain for {} epoch(s), stopping early\n", epoch_, ft_.patience);
+    }
+    ++epoch_;
+    batch_ = 0;
+    return stop;
+  }
+
+  void add_checkpoint_files(CheckpointWriter& writer) override {
+    nlohmann::json j = task_to_json(task_);
+    j["epoch"] = result_.epochs.empty() ? 0 : result_.epochs.back().epoch;
+    if (!result_.epochs.empty()) j["dev_" + task_.metric] = result_.epochs.back().primary;
+    std::ofstream(writer.path(kTaskFile)) << j.dump(2) << "\n";
+    writer.add_file(kTaskFile);
+    tok_.save(fs::path(writer.path(kTaskFile)).parent_path().string());
+    writer.add_file("vocab.json");
+    writer.add_file("merges.txt");
+  }
+
+  std::map<std::string, std::string> checkpoint_info() const override {
+    return {{"kind", "finetune"},
+            {"task", task_.name},
+            {"task_type", to_string(task_.type)},
+            {"epoch", std::to_string(result_.epochs.empty() ? 0 : result_.epochs.back().epoch)}};
+  }
+
+  std::string progress_prefix() const override { return fmt::format("epoch {}/{} | ", epoch_, ft_.epochs); }
+  MetricValues train_metrics() const override { return {{"epoch", double(epoch_)}}; }
+  bool reports_perplexity() const override { return false; }
+
+ private:
+  // Labelled targets of this rank over the epoch that ends at `step` (the train loss divisor).
+  int64_t epoch_targets(int64_t /*step*/) const {
+    int64_t targets = 0;
+    for (size_t b0 = 0; b0 < order_.size(); b0 += size_t(ft_.batch)) {
+      const size_t b1 = std::min(order_.size(), b0 + size_t(ft_.batch));
+      for (size_t i = b0 + size_t(comm_.rank()); i < b1; i += size_t(comm_.world_size())) {
+        const EncodedExample& e = train_[order_[i]];
+        if (task_.type == TaskType::tagging) {
+          for (int64_t l : e.token_labels) targets += l != kIgnoreLabel;
+        } else {
+          targets += e.label != kIgnoreLabel;
+        }
+      }
+    }
+    return targets;
+  }
+
+  static nlohmann::json epoch_to_json(const EpochResult& e) {
+    nlohmann::json dev = nlohmann::json::array();
+    for (const auto& [split, values] : e.dev) dev.push_back({{"split", split}, {"values", values}});
+    return {{"epoch", e.epoch}, {"step", e.step}, {"train_loss", e.train_loss}, {"primary", e.primary}, {"dev", dev}};
+  }
+
+  static EpochResult epoch_from_json(const nlohmann::json& j) {
+    EpochResult e;
+    e.epoch = j.at("epoch").get<int64_t>();
+    e.step = j.at("step").get<int64_t>();
+    e.train_loss = j.at("train_loss").get<double>();
+    e.primary = j.at("primary").get<double>();
+    for (const auto& d : j.at("dev")) {
+      e.dev.emplace_back(d.at("split").get<std::string>(),
+                         d.at("values").get<std::vector<std::pair<std::string, double>>>());
+    }
+    return e;
+  }
+
+  const Config& config_;
+  const FinetuneConfig& ft_;
+  Communicator& comm_;
+  const TaskSpec& task_;
+  const tokenizer::Tokenizer& tok_;
+  TaskModel& model_;
+  std::vector<EncodedExample> train_;
+  std::vector<std::pair<std::string, std::vector<EncodedExample>>> devs_;
+  c10::Device device_;
+  bool quiet_;
+  int64_t micro_ = 1, accum_ = 1, steps_per_epoch_ = 1, pad_id_ = 1;
+  int64_t epoch_ = 1, batch_ = 0;  // the next update's epoch (1-based) and update index in it
+  int64_t order_epoch_ = 0;
+  std::vector<size_t> order_;
+  std::vector<std::vector<const EncodedExample*>> window_;
+  at::Tensor epoch_loss_;  // this rank's summed training loss over the epoch so far (device)
+  int64_t epochs_without_gain_ = 0;
+  FinetuneResult result_;
+};
+
 }  // namespace
 
-FinetuneResult finetune(const Config& input_config, bool quiet) {
+FinetuneResult finetune(const Config& config, bool quiet) {
+  SingleProcessCommunicator single(DistEnvironment{}, resolve_device(config.train.device));
+  return finetune(config, single, quiet);
+}
+
+FinetuneResult finetune(const Config& input_config, Communicator& comm, bool quiet) {
   Config config = input_config;
   const FinetuneConfig& ft = config.finetune;
   const TaskSpec task = resolve_task(ft);
-
   // The encoder and its tokenizer: from finetune.init, or fresh from model.* + tokenizer.dir.
   PretrainedModel pretrained;
   tokenizer::Tokenizer tok;
@@ -101,10 +356,8 @@ FinetuneResult finetune(const Config& input_config, bool quiet) {
   config.data.seq_len = std::min(config.data.seq_len, config.model.max_positions);
   validate(config);
   const int64_t seq_len = config.finetune.seq_len;
-  const int64_t micro = ft.micro > 0 ? ft.micro : ft.batch;
-  if (ft.batch % micro != 0) fail("finetune.micro: {} does not divide finetune.batch {}", micro, ft.batch);
 
-  const c10::Device device = resolve_device(config.train.device);
+  const c10::Device device = resolve_device(config.train.device, comm.environment());
   const Precision precision = resolve_precision(config.train.precision, device);
   torch::manual_seed(config.train.seed);
   TaskModel model(config.model, task, ft.head_dropout);
@@ -121,15 +374,17 @@ FinetuneResult finetune(const Config& input_config, bool quiet) {
 
   // Data, tokenized once.
   const auto train_examples = read_labeled_examples(task, task.train_file);
-  const auto train = encode_examples(tok, task, train_examples, seq_len, task.train_file);
+  auto train = encode_examples(tok, task, train_examples, seq_len, task.train_file);
   std::vector<std::pair<std::string, std::vector<EncodedExample>>> devs;
   for (const auto& [split, path] : task.dev_files) {
     devs.emplace_back(split, encode_examples(tok, task, read_labeled_examples(task, path), seq_len, path));
   }
   if (train.empty()) fail("{}: no training examples", task.train_file);
+  const size_t train_count = train.size();
 
-  const int64_t steps_per_epoch = (int64_t(train.size()) + ft.batch - 1) / ft.batch;
-  const int64_t total_steps = steps_per_epoch * ft.epochs;
+  TaskUnit unit(config, comm, task, tok, model, std::move(train), std::move(devs), device, quiet);
+  // The run is finetune.epochs epochs of updates: what the trainer counts to.
+  const int64_t total_steps = unit.steps_per_epoch() * ft.epochs;
   ScheduleOptions sched_options;
   sched_options.kind = ScheduleKind::linear;
   sched_options.warmup_steps = std::llround(ft.warmup_ratio * double(total_steps));
@@ -140,140 +395,20 @@ FinetuneResult finetune(const Config& input_config, bool quiet) {
   opt_options.lr = ft.lr;
   opt_options.weight_decay = ft.weight_decay;
   Optimizer optimizer(model.module(), opt_options);
-
-  fs::create_directories(config.train.out_dir);
-  std::ofstream(fs::path(config.train.out_dir) / "config.yaml") << to_yaml(config);
-  MetricsLogger metrics(config.train.out_dir);
-  const int64_t pad_id = tok.has_pad() ? tok.pad_id() : config.model.pad_id;
-  if (!quiet) {
-    fmt::print("finetune {} ({}, {} outputs): {} train examples, {} updates of {} ({} x micro {}), device {}\n",
-               task.name, to_string(task.type), task.num_outputs(), train.size(), total_steps, ft.batch,
-               ft.batch / micro, micro, device.str());
+  Trainer trainer(config, comm, unit, optimizer, schedule, device, precision);
+  trainer.set_max_steps(total_steps);
+  const bool resumed = trainer.resume(false);
+  if (!quiet && comm.is_main()) {
+    fmt::print("finetune {} ({}, {} outputs): {} train examples, {} updates of {} ({} x micro {} x accum {}), device {}{}\n",
+               task.name, to_string(task.type), task.num_outputs(), train_count,
+               total_steps, ft.batch, comm.world_size(), unit.micro(), unit.accumulation(), device.str(),
+               resumed ? fmt::format(" | resumed at step {}", trainer.step()) : std::string());
   }
-
-  FinetuneResult result;
-  result.metric = task.metric;
-  result.best_dir = (fs::path(config.train.out_dir) / "best").string();
-  result.best_metric = -std::numeric_limits<double>::infinity();
-  int64_t step = 0, epochs_without_gain = 0;
-  const auto start = std::chrono::steady_clock::now();
-  double interval_loss = 0;
-  int64_t interval_count = 0, interval_tokens = 0;
-  auto interval_start = start;
-
-  for (int64_t epoch = 1; epoch <= ft.epochs; ++epoch) {
-    model.train(true);
-    const std::vector<size_t> order = epoch_order(train.size(), config.train.seed, epoch);
-    double epoch_loss = 0;
-    int64_t epoch_count = 0;
-    for (size_t b0 = 0; b0 < order.size(); b0 += size_t(ft.batch)) {
-      const size_t b1 = std::min(order.size(), b0 + size_t(ft.batch));
-      // The loss is summed over the batch's targets and divided by their count in the whole
-      // batch, so accumulating micro-batches gives the same update as one big batch.
-      std::vector<std::vector<const EncodedExample*>> micros;
-      int64_t targets = 0;
-      for (size_t m0 = b0; m0 < b1; m0 += size_t(micro)) {
-        std::vector<const EncodedExample*> chunk;
-        for (size_t i = m0; i < std::min(b1, m0 + size_t(micro)); ++i) {
-          const EncodedExample& e = train[order[i]];
-          chunk.push_back(&e);
-          if (task.type == TaskType::tagging) {
-            for (int64_t l : e.token_labels) targets += l != kIgnoreLabel;
-          } else {
-            targets += e.label != kIgnoreLabel;
-          }
-        }
-        micros.push_back(std::move(chunk));
-      }
-      if (targets == 0) fail("{}: a batch without labelled targets (is the training file labelled?)", task.train_file);
-      for (const auto& chunk : micros) {
-        TaskBatch batch = collate(chunk, task.type, pad_id);
-        interval_tokens += batch.input_ids.numel();
-        at::Tensor logits;
-        {
-          AutocastScope autocast(precision, device);
-          logits = model.forward(batch.input_ids.to(device));
-        }
-        auto [loss_sum, n] = model.summed_loss(logits, batch.labels.to(device));
-        (loss_sum / double(targets)).backward();
-        const double value = loss_sum.item<double>();
-        epoch_loss += value;
-        epoch_count += n;
-        interval_loss += value;
-        interval_count += n;
-      }
-      ++step;
-      const double lr = schedule.lr(step);
-      optimizer.set_lr(lr);
-      double gnorm = 0;
-      if (opt_options.clip_norm > 0) {
-        gnorm = grad_norm(optimizer.parameters());
-        clip_grad_norm(optimizer.parameters(), opt_options.clip_norm, gnorm);
-      }
-      optimizer.step();
-      optimizer.zero_grad();
-      if (config.train.log_every > 0 && (step % config.train.log_every == 0 || step == total_steps)) {
-        const auto now = std::chrono::steady_clock::now();
-        const double elapsed = std::chrono::duration<double>(now - start).count();
-        const double dt = std::chrono::duration<double>(now - interval_start).count();
-        const double loss = interval_loss / double(std::max<int64_t>(1, interval_count));
-        metrics.log("train", step, {{"loss", loss}, {"lr", lr}, {"epoch", double(epoch)}});
-        if (!quiet) {
-          fmt::print("epoch {}/{} | step {}/{} | loss {:.4f} | lr {:.1e} | {} tok/s | eta {}\n", epoch, ft.epochs, step,
-                     total_steps, loss, lr, format_rate(dt > 0 ? double(interval_tokens) / dt : 0),
-                     format_duration(elapsed / double(step) * double(total_steps - step)));
-        }
-        interval_loss = 0;
-        interval_count = 0;
-        interval_tokens = 0;
-        interval_start = now;
-      }
-    }
-
-    EpochResult er;
-    er.epoch = epoch;
-    er.step = step;
-    er.train_loss = epoch_loss / double(std::max<int64_t>(1, epoch_count));
-    for (const auto& [split, examples] : devs) {
-      TaskPredictions p = predict(model, examples, task.type, pad_id, micro, device);
-      auto values = compute_metrics(task, examples, p);
-      MetricValues logged = {{"epoch", double(epoch)}};
-      logged.insert(logged.end(), values.begin(), values.end());
-      metrics.log(split, step, logged);
-      if (!quiet) {
-        std::string line = fmt::format("epoch {}/{} | {}", epoch, ft.epochs, split);
-        for (const auto& [name, v] : values) line += fmt::format(" | {} {:.4f}", name, v);
-        fmt::print("{}\n", line);
-      }
-      er.dev.emplace_back(split, std::move(values));
-    }
-    er.primary = er.dev.front().second.front().second;
-    result.epochs.push_back(er);
-    if (er.primary > result.best_metric) {
-      result.best_metric = er.primary;
-      result.best_epoch = epoch;
-      epochs_without_gain = 0;
-      save_task_checkpoint(result.best_dir, model, config, task, tok, step, epoch, er.primary);
-      if (!quiet) fmt::print("epoch {}: new best {} {:.4f} -> {}\n", epoch, task.metric, er.primary, result.best_dir);
-    } else if (ft.patience > 0 && ++epochs_without_gain >= ft.patience) {
-      result.stopped_early = true;
-      if (!quiet) fmt::print("epoch {}: no gain for {} epoch(s), stopping early\n", epoch, ft.patience);
-      break;
-    }
-  }
-
-  // The last state too, under the pretrainer's names.
-  const auto last = result.epochs.back();
-  const fs::path last_dir = fs::path(config.train.out_dir) / fmt::format("checkpoint-{}", last.step);
-  save_task_checkpoint(last_dir.string(), model, config, task, tok, last.step, last.epoch, last.primary);
-  const fs::path link = fs::path(config.train.out_dir) / "checkpoint-last";
-  const fs::path tmp_link = fs::path(config.train.out_dir) / "checkpoint-last.tmp";
-  std::error_code ec;
-  fs::remove(tmp_link, ec);
-  fs::create_directory_symlink(last_dir.filename(), tmp_link);
-  fs::rename(tmp_link, link);
-  result.last_dir = last_dir.string();
-  if (!quiet) {
+  const TrainResult run = trainer.run();
+  FinetuneResult result = unit.result();
+  result.last_dir = trainer.last_checkpoint();
+  if (!quiet && comm.is_main()) {
+    if (run.interrupted) fmt::print("stopped by signal; resume with the same command\n");
     fmt::print("best: epoch {} with dev {} {:.4f} ({})\n", result.best_epoch, task.metric, result.best_metric,
                result.best_dir);
   }

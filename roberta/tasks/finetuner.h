@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "roberta/config/config.h"
+#include "roberta/dist/communicator.h"
 
 namespace roberta {
 
@@ -38,6 +39,10 @@ struct FinetuneResult {
   bool stopped_early = false; // finetune.patience ran out
 };
 
+// One process (the single-process communicator on train.device).
 FinetuneResult finetune(const Config& config, bool quiet = false);
+// Data-parallel over `comm` (roberta launch, torchrun, SLURM): every rank calls it. Resumes
+// from train.out_dir per train.resume; SIGTERM checkpoints and stops (install_stop_signal_handlers).
+FinetuneResult finetune(const Config& config, Communicator& comm, bool quiet = false);
 
 }  // namespace roberta

@@ -150,7 +150,7 @@ class MaskedLMUnit : public TrainingUnit {
   }
 
   bool after_update(int64_t step, Trainer& trainer) override {
-    const bool last = step == config_.train.max_steps;
+    const bool last = step == trainer.max_steps();
     if (valid_loader_ && (step % config_.train.eval_every == 0 || last)) {
       last_valid_loss_ = validate();
       if (comm_.is_main()) {

@@ -38,9 +38,10 @@ std::string format_ppl(double ppl) {
 }  // namespace
 
 std::string format_progress_line(const ProgressFields& f) {
-  return fmt::format("step {}/{} | loss {:.3f} | ppl {} | lr {:.1e} | gnorm {:.2f} | {} tok/s | eta {}",
-                     f.step, f.total_steps, f.loss, format_ppl(f.ppl), f.lr, f.grad_norm,
-                     format_rate(f.tokens_per_s), format_duration(f.eta_seconds));
+  const std::string ppl = f.show_ppl ? fmt::format(" | ppl {}", format_ppl(f.ppl)) : std::string();
+  return fmt::format("step {}/{} | loss {:.3f}{} | lr {:.1e} | gnorm {:.2f} | {} tok/s | eta {}", f.step,
+                     f.total_steps, f.loss, ppl, f.lr, f.grad_norm, format_rate(f.tokens_per_s),
+                     format_duration(f.eta_seconds));
 }
 
 }  // namespace roberta

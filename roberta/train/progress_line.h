@@ -16,6 +16,7 @@ struct ProgressFields {
   double grad_norm = 0;       // global grad norm of the last update (before clipping)
   double tokens_per_s = 0;    // input tokens per second, all ranks
   double eta_seconds = -1;    // estimated time left; < 0 when unknown
+  bool show_ppl = true;       // false for losses that are not per-token log-likelihoods
 };
 
 std::string format_progress_line(const ProgressFields& fields);

@@ -89,7 +89,7 @@ void remove_unfinished_checkpoints(const std::string& out_dir) {
 // Where the run stands, besides weights, optimizer and the unit's data (trainer_state.json).
 struct Trainer::State {
   int64_t step = 0;
-  int64_t tokens_seen = 0;  // this rank's
+  int64_t tokens_seen = 0;  // input tokens of every update so far, all ranks
   int64_t skipped_total = 0;
   int64_t skipped_in_a_row = 0;
   // Dynamic loss scaling (train.loss_scale): the scale, its clean-step counter, and the
@@ -120,7 +120,7 @@ struct Trainer::State {
 };
 
 Trainer::Trainer(const Config& config, Communicator& comm, TrainingUnit& unit, Optimizer& optimizer,
-                 const LrSchedule& schedule, c10::Device device, Precision precision)
+                 const LrSchedule& schedule, c10::Device device, Precision precision, bool write_outputs)
     : config_(config),
       comm_(comm),
       unit_(unit),
@@ -128,6 +128,7 @@ Trainer::Trainer(const Config& config, Communicator& comm, TrainingUnit& unit, O
       schedule_(schedule),
       device_(device),
       precision_(precision),
+      max_steps_(config.train.max_steps),
       state_(std::make_unique<State>()) {
   if (comm_.world_size() > 1 && comm_.device() != device_) {
     fail("train.device: this rank trains on {}, but its {} communicator reduces tensors on {}; "
@@ -142,7 +143,7 @@ Trainer::Trainer(const Config& config, Communicator& comm, TrainingUnit& unit, O
     scaling.growth_interval = config_.train.loss_scale_window;
     scaler_ = std::make_unique<DynamicLossScaler>(scaling);
   }
-  if (comm_.is_main()) {
+  if (comm_.is_main() && write_outputs) {
     fs::create_directories(config_.train.out_dir);
     remove_unfinished_checkpoints(config_.train.out_dir);
     std::ofstream(fs::path(config_.train.out_dir) / "config.yaml") << to_yaml(config_);
@@ -158,7 +159,7 @@ Trainer::~Trainer() = default;
 int64_t Trainer::step() const { return state_->step; }
 
 void Trainer::log_metrics(const std::string& split, int64_t step, const MetricValues& values) {
-  if (!comm_.is_main()) return;
+  if (!comm_.is_main() || !metrics_) return;
   metrics_->log(split, step, values);
   if (tensorboard_) {
     for (const auto& [name, value] : values) tensorboard_->add_scalar(split + "/" + name, value, step);
@@ -169,8 +170,9 @@ void Trainer::log_metrics(const std::string& split, int64_t step, const MetricVa
 UpdateStats Trainer::update(int64_t step) {
   // The window's micro-batches first: the loss divisor is the global target count.
   const UpdateWindow window = unit_.next_window();
-  // [targets, aux targets, stop requests] summed over ranks: one small collective per update.
-  std::vector<double> counts = {double(window.targets), double(window.aux_targets), double(stop_requested() ? 1 : 0)};
+  // [targets, aux targets, stop requests, tokens] summed over ranks: one small collective per update.
+  std::vector<double> counts = {double(window.targets), double(window.aux_targets), double(stop_requested() ? 1 : 0),
+                                double(window.tokens)};
   comm_.all_reduce_sum_values(counts);
   const int64_t global_targets = static_cast<int64_t>(counts[0]);
   const int64_t global_aux = static_cast<int64_t>(counts[1]);
@@ -243,7 +245,7 @@ UpdateStats Trainer::update(int64_t step) {
   optimizer_.zero_grad();
 
   state_->step = step;
-  state_->tokens_seen += window.tokens;
+  state_->tokens_seen += static_cast<int64_t>(counts[3]);  // all ranks
   interval_loss_sum_ += stats.loss_sum;
   interval_aux_sum_ += stats.aux_sum;
   interval_targets_ += window.targets;
@@ -264,7 +266,7 @@ void Trainer::log_train(int64_t step, double elapsed_s) {
   if (comm_.is_main()) {
     ProgressFields fields;
     fields.step = step;
-    fields.total_steps = config_.train.max_steps;
+    fields.total_steps = max_steps_;
     fields.loss = loss;
     fields.ppl = perplexity(loss);
     fields.lr = last_lr_;
@@ -272,16 +274,17 @@ void Trainer::log_train(int64_t step, double elapsed_s) {
     fields.tokens_per_s = tokens_per_s;
     const double run_s = seconds_since(run_start_);
     const int64_t done = step - run_start_step_;
-    fields.eta_seconds = done > 0 ? run_s / done * (config_.train.max_steps - step) : -1;
+    fields.eta_seconds = done > 0 ? run_s / done * (max_steps_ - step) : -1;
+    fields.show_ppl = unit_.reports_perplexity();
     fmt::print("{}{}\n", unit_.progress_prefix(), format_progress_line(fields));
     std::fflush(stdout);
-    MetricValues values = {{"loss", loss},
-                           {"ppl", perplexity(loss)},
-                           {"lr", last_lr_},
+    MetricValues values = {{"loss", loss}};
+    if (unit_.reports_perplexity()) values.push_back({"ppl", perplexity(loss)});
+    values.insert(values.end(), {{"lr", last_lr_},
                            {"grad_norm", last_grad_norm_},
                            {"tokens_per_s", tokens_per_s},
-                           {"tokens_seen", double(state_->tokens_seen * comm_.world_size())},
-                           {"skipped", double(guard_->skipped_total())}};
+                           {"tokens_seen", double(state_->tokens_seen)},
+                           {"skipped", double(guard_->skipped_total())}});
     if (scaler_) {
       values.push_back({"loss_scale", scaler_->scale()});
       values.push_back({"overflow_skipped", double(state_->overflow_skipped)});
@@ -299,10 +302,10 @@ TrainResult Trainer::run() {
   run_start_step_ = state_->step;
   TrainResult result;
   int64_t step = state_->step;
-  while (step < config_.train.max_steps) {
+  while (step < max_steps_) {
     ++step;
     update(step);
-    const bool last = step == config_.train.max_steps;
+    const bool last = step == max_steps_;
     if (step % config_.train.log_every == 0 || last || stop_agreed_) {
       log_train(step, seconds_since(interval_start_));
       interval_start_ = std::chrono::steady_clock::now();

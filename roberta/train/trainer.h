@@ -84,6 +84,8 @@ class TrainingUnit {
   // The progress line's prefix ("epoch 2/10 | ") and extra train metrics ({"epoch", 2}).
   virtual std::string progress_prefix() const { return ""; }
   virtual MetricValues train_metrics() const { return {}; }
+  // Whether the loss is a log-likelihood per token, so perplexity means something.
+  virtual bool reports_perplexity() const { return true; }
 };
 
 // One update's outcome on this rank (the losses summed over this rank's targets).
@@ -109,8 +111,9 @@ class Trainer {
   // Builds the gradient sync (which gives every rank rank 0's weights), the guard, the loss
   // scaler and, on rank 0, train.out_dir with config.yaml and the metric writers. The module
   // must be on `device` and the optimizer built over it.
+  // write_outputs = false (bench): no train.out_dir, no metrics files.
   Trainer(const Config& config, Communicator& comm, TrainingUnit& unit, Optimizer& optimizer,
-          const LrSchedule& schedule, c10::Device device, Precision precision);
+          const LrSchedule& schedule, c10::Device device, Precision precision, bool write_outputs = true);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
@@ -120,6 +123,10 @@ class Trainer {
   // one message (docs/training.md). False when there is nothing to resume.
   bool resume(bool force);
   int64_t step() const;  // updates done (the resumed step after resume())
+  // Where run() stops: train.max_steps, unless a workload counts otherwise (fine-tuning:
+  // finetune.epochs x updates per epoch).
+  void set_max_steps(int64_t steps) { max_steps_ = steps; }
+  int64_t max_steps() const { return max_steps_; }
 
   // Updates until train.max_steps, a stop signal, or the unit's after_update says stop;
   // logs every train.log_every, checkpoints every train.save_every, at the end and on a signal.
@@ -146,6 +153,7 @@ class Trainer {
   const LrSchedule& schedule_;
   c10::Device device_;
   Precision precision_;
+  int64_t max_steps_;
   std::unique_ptr<GradientSync> sync_;
   std::unique_ptr<NonFiniteGuard> guard_;
   std::unique_ptr<DynamicLossScaler> scaler_;  // null unless loss scaling is on
