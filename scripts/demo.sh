@@ -21,6 +21,21 @@ $roberta preprocess $cfg
 $roberta pretrain $cfg
 
 echo
+echo "== what it learned: held-out masked tokens (runs/demo/metrics.jsonl) =="
+python3 - <<'PY'
+import json
+last = None
+for line in open("runs/demo/metrics.jsonl"):
+    r = json.loads(line)
+    if r.get("split") == "valid" and "accuracy" in r:
+        last = r
+if last:
+    print("step %d: %.1f%% of held-out masked tokens predicted exactly, against %.1f%% for the unigram "
+          "baseline (always the most frequent token); loss %.3f" % (last["step"], 100 * last["accuracy"],
+          100 * last["unigram_accuracy"], last["loss"]))
+PY
+
+echo
 echo "== fill-mask with the demo model (runs/demo/checkpoint-last) =="
 $roberta fill-mask --model runs/demo --top-k 5 \
   "In the beginning God created the heaven and the <mask>." \

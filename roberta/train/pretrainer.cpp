@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -152,12 +153,15 @@ class MaskedLMUnit : public TrainingUnit {
   bool after_update(int64_t step, Trainer& trainer) override {
     const bool last = step == trainer.max_steps();
     if (valid_loader_ && (step % config_.train.eval_every == 0 || last)) {
-      last_valid_loss_ = validate();
+      const Validation v = validate();
+      last_valid_loss_ = v.loss;
       if (comm_.is_main()) {
-        fmt::print("valid | step {} | loss {:.4f} | ppl {:.2f}\n", step, last_valid_loss_, perplexity(last_valid_loss_));
+        fmt::print("valid | step {} | loss {:.4f} | ppl {:.2f} | masked-token accuracy {:.1f}% (unigram baseline {:.1f}%)\n",
+                   step, v.loss, perplexity(v.loss), 100 * v.accuracy, 100 * v.unigram_accuracy);
         std::fflush(stdout);
       }
-      trainer.log_metrics("valid", step, {{"loss", last_valid_loss_}, {"ppl", perplexity(last_valid_loss_)}});
+      trainer.log_metrics("valid", step, {{"loss", v.loss}, {"ppl", perplexity(v.loss)}, {"accuracy", v.accuracy},
+                                          {"unigram_accuracy", v.unigram_accuracy}});
     }
     return false;
   }
@@ -176,26 +180,49 @@ class MaskedLMUnit : public TrainingUnit {
   std::map<std::string, std::string> checkpoint_info() const override { return {{"kind", "pretrain"}}; }
 
  private:
-  double validate() {
+  // Held-out masked-LM loss, masked-token accuracy (top-1), and the accuracy of the unigram
+  // baseline: always answering the most frequent masked token of the validation set, the best
+  // a model that ignores context can do. Accuracy above it is learning from context.
+  struct Validation {
+    double loss = 0, accuracy = 0, unigram_accuracy = 0;
+  };
+
+  Validation validate() {
     c10::NoGradGuard no_grad;
     model_->eval();
     valid_loader_->rewind();
-    at::Tensor loss_sum = at::zeros({}, at::TensorOptions().dtype(at::kDouble).device(device_));
+    const auto on_device = at::TensorOptions().dtype(at::kDouble).device(device_);
+    at::Tensor loss_sum = at::zeros({}, on_device);
+    at::Tensor correct = at::zeros({}, on_device);
+    at::Tensor counts = at::zeros({config_.model.vocab_size}, on_device);  // [V] masked targets per id
     double masked = 0;
     data::Batch batch;
     int64_t batches = 0;
     while ((config_.train.eval_batches == 0 || batches < config_.train.eval_batches) && valid_loader_->next(batch)) {
       AutocastScope autocast(precision_, device_);
       at::Tensor logits = model_->forward(batch.input_ids.to(device_, /*non_blocking=*/true),
-                                          batch.masked_positions.to(device_, /*non_blocking=*/true), batch.padded);
-      loss_sum += mlm_loss_sum(logits, batch.masked_targets.to(device_, /*non_blocking=*/true)).to(at::kDouble);
+                                          batch.masked_positions.to(device_, /*non_blocking=*/true), batch.padded);  // [M,V]
+      at::Tensor targets = batch.masked_targets.to(device_, /*non_blocking=*/true);  // [M]
+      loss_sum += mlm_loss_sum(logits, targets).to(at::kDouble);
+      correct += logits.argmax(-1).eq(targets).sum().to(at::kDouble);
+      counts.index_add_(0, targets, at::ones({targets.size(0)}, on_device));
       masked += double(batch.num_masked);
       ++batches;
     }
     model_->train();
-    std::vector<double> sums = {loss_sum.item<double>(), masked};
+    // One host transfer, then one collective: [loss sum, masked, correct, counts per id...].
+    const at::Tensor host = at::cat({at::stack({loss_sum, correct}), counts}).cpu();
+    std::vector<double> sums(static_cast<size_t>(host.numel()) + 1);
+    std::copy_n(host.data_ptr<double>(), host.numel(), sums.begin() + 1);
+    sums[0] = masked;  // [masked, loss sum, correct, counts...]
     comm_.all_reduce_sum_values(sums);
-    return sums[1] > 0 ? sums[0] / sums[1] : 0.0;
+    Validation v;
+    if (sums[0] > 0) {
+      v.loss = sums[1] / sums[0];
+      v.accuracy = sums[2] / sums[0];
+      v.unigram_accuracy = *std::max_element(sums.begin() + 3, sums.end()) / sums[0];
+    }
+    return v;
   }
 
   const Config& config_;
