@@ -159,7 +159,9 @@ int run_bench_train(const BenchTrainArgs& args) {
   double loss_value = 0;
   for (int64_t i = 0; i < args.warmup + args.steps; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    const UpdateStats stats = trainer.update(i + 1);  // waits for the device (it reads the loss)
+    const UpdateStats stats = trainer.update(i + 1);
+    // Wait for the optimizer's kernels too: reading a value back syncs the device's stream.
+    if (device.is_cuda()) at::zeros({1}, at::TensorOptions().device(device)).item<float>();
     loss_value = stats.loss_sum / double(std::max<int64_t>(1, stats.global_targets));
     if (i >= args.warmup) step_ms.push_back(ms_since(start));
   }

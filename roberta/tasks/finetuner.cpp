@@ -71,6 +71,14 @@ std::vector<size_t> epoch_order(size_t n, uint64_t seed, int64_t epoch) {
 
 
 
+// JSON has no infinity or NaN (nlohmann writes null): a best score of -inf before the first
+// epoch, a NaN loss after a skipped update, must survive a checkpoint.
+nlohmann::json number_or_null(double value) { return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(); }
+double number_at(const nlohmann::json& j, const char* key, double if_null) {
+  const auto& v = j.at(key);
+  return v.is_null() ? if_null : v.get<double>();
+}
+
 // Fine-tuning as a TrainingUnit (roberta/train/trainer.h). Every update takes the next
 // finetune.batch examples of the epoch's order; rank r takes those at positions r, r + W, ...
 // of that slice and splits them into its accumulation micro-batches of finetune.micro, so W ranks
@@ -158,15 +166,30 @@ class TaskUnit : public TrainingUnit {
 
   std::vector<int64_t> data_position() const override { return {epoch_, batch_}; }
 
+  // Every rank, before a checkpoint: the epoch's loss so far, summed over ranks, moves into the
+  // shared carry (saved), so a resumed epoch reports the loss of all its updates.
+  void before_checkpoint() override {
+    std::vector<double> sums = {epoch_loss_.item<double>()};
+    comm_.all_reduce_sum_values(sums);
+    epoch_loss_carry_ += sums[0];
+    epoch_loss_.zero_();
+  }
+
   nlohmann::json unit_state() const override {
     nlohmann::json epochs = nlohmann::json::array();
     for (const auto& e : result_.epochs) epochs.push_back(epoch_to_json(e));
     return {{"finetune",
-             {{"epoch", epoch_},
-              {"batch", batch_},
+             {{"task", task_.name},
+              {"train_examples", train_.size()},
+              {"batch", ft_.batch},
+              {"epochs_planned", ft_.epochs},
+              {"epoch", epoch_},
+              {"update_in_epoch", batch_},
+              {"epoch_loss_carry", number_or_null(epoch_loss_carry_)},
               {"best_epoch", result_.best_epoch},
-              {"best_metric", result_.best_metric},
+              {"best_metric", number_or_null(result_.best_metric)},
               {"epochs_without_gain", epochs_without_gain_},
+              {"stopped_early", result_.stopped_early},
               {"epochs", epochs}}}};
   }
 
@@ -174,60 +197,82 @@ class TaskUnit : public TrainingUnit {
     // Every rank walks the same epoch order, so the shared position is every rank's.
     try {
       const auto& f = state.at("finetune");
+      // The checkpoint must belong to this run: another task, data or batch would resume into
+      // a different epoch order and schedule.
+      const auto check = [&](const char* key, const nlohmann::json& now) {
+        if (f.at(key) != now) {
+          fail("resume: the checkpoint in train.out_dir = {} was written by a fine-tuning with {} = {}, this one has "
+               "{}; use another train.out_dir, or train.resume: never to start afresh (overwriting it)",
+               config_.train.out_dir, key, f.at(key).dump(), now.dump());
+        }
+      };
+      check("task", task_.name);
+      check("train_examples", train_.size());
+      check("batch", ft_.batch);
+      check("epochs_planned", ft_.epochs);
       epoch_ = f.at("epoch").get<int64_t>();
-      batch_ = f.at("batch").get<int64_t>();
+      batch_ = f.at("update_in_epoch").get<int64_t>();
+      epoch_loss_carry_ = number_at(f, "epoch_loss_carry", std::nan(""));
       result_.best_epoch = f.at("best_epoch").get<int64_t>();
-      result_.best_metric = f.at("best_metric").get<double>();
+      result_.best_metric = number_at(f, "best_metric", -std::numeric_limits<double>::infinity());
       epochs_without_gain_ = f.at("epochs_without_gain").get<int64_t>();
+      result_.stopped_early = f.at("stopped_early").get<bool>();
       result_.epochs.clear();
       for (const auto& e : f.at("epochs")) result_.epochs.push_back(epoch_from_json(e));
     } catch (const nlohmann::json::exception& e) {
-      fail("trainer_state.json: expected the fine-tuning state (\"finetune\": epoch, batch, best_metric, ...), "
+      fail("trainer_state.json: expected the fine-tuning state (\"finetune\": task, epoch, best_metric, ...), "
            "found: {}", e.what());
     }
   }
 
+  bool stopped_early() const { return result_.stopped_early; }
+
   bool after_update(int64_t step, Trainer& trainer) override {
     if (++batch_ < steps_per_epoch_) return false;
     // The epoch is done: its mean training loss over all ranks, then rank 0 scores the dev splits.
-    std::vector<double> sums = {epoch_loss_.item<double>(), double(epoch_targets(step))};
+    std::vector<double> sums = {epoch_loss_.item<double>(), double(epoch_targets())};
     comm_.all_reduce_sum_values(sums);
     epoch_loss_.zero_();
     EpochResult er;
     er.epoch = epoch_;
     er.step = step;
-    er.train_loss = sums[0] / std::max(1.0, sums[1]);
+    er.train_loss = (sums[0] + epoch_loss_carry_) / std::max(1.0, sums[1]);
+    epoch_loss_carry_ = 0;
+    std::exception_ptr failure;  // rank 0's, when scoring or saving best/ failed
     if (comm_.is_main()) {
-      for (const auto& [split, examples] : devs_) {
-        TaskPredictions p = predict(model_, examples, task_.type, pad_id_, micro_, device_);
-        auto values = compute_metrics(task_, examples, p);
-        MetricValues logged = {{"epoch", double(epoch_)}};
-        logged.insert(logged.end(), values.begin(), values.end());
-        trainer.log_metrics(split, step, logged);
-        if (!quiet_) {
-          std::string line = fmt::format("epoch {}/{} | {}", epoch_, ft_.epochs, split);
-          for (const auto& [name, v] : values) line += fmt::format(" | {} {:.4f}", name, v);
-          fmt::print("{}\n", line);
-        }
-        er.dev.emplace_back(split, std::move(values));
+      try {
+        score_dev(step, trainer, er);
+      } catch (...) {
+        failure = std::current_exception();
       }
-      er.primary = er.dev.front().second.front().second;
     }
     model_.train(true);
-    // Every rank takes rank 0's verdict, so all stop (or not) at the same update.
-    std::vector<double> primary = {comm_.is_main() ? er.primary : 0.0};
-    comm_.all_reduce_sum_values(primary);
-    er.primary = primary[0];
+    // Every rank takes rank 0's verdict, so all stop (or not) at the same update; a failure on
+    // rank 0 stops every rank at once instead of leaving them in the next collective.
+    std::vector<double> verdict = {comm_.is_main() ? er.primary : 0.0, failure ? 1.0 : 0.0};
+    comm_.all_reduce_sum_values(verdict);
+    if (failure) std::rethrow_exception(failure);
+    if (verdict[1] > 0) fail("finetune: rank 0 failed after epoch {} (see its error); stopping", epoch_);
+    er.primary = verdict[0];
     result_.epochs.push_back(er);
     bool stop = false;
     if (er.primary > result_.best_metric) {
       result_.best_metric = er.primary;
       result_.best_epoch = epoch_;
       epochs_without_gain_ = 0;
+      std::exception_ptr save_failure;
       if (comm_.is_main()) {
-        save_task_checkpoint(result_.best_dir, model_, config_, task_, tok_, step, epoch_, er.primary);
-        if (!quiet_) fmt::print("epoch {}: new best {} {:.4f} -> {}\n", epoch_, task_.metric, er.primary, result_.best_dir);
+        try {
+          save_task_checkpoint(result_.best_dir, model_, config_, task_, tok_, step, epoch_, er.primary);
+          if (!quiet_) fmt::print("epoch {}: new best {} {:.4f} -> {}\n", epoch_, task_.metric, er.primary, result_.best_dir);
+        } catch (...) {
+          save_failure = std::current_exception();
+        }
       }
+      std::vector<double> failed = {save_failure ? 1.0 : 0.0};
+      comm_.all_reduce_sum_values(failed);
+      if (save_failure) std::rethrow_exception(save_failure);
+      if (failed[0] > 0) fail("finetune: rank 0 could not write {} (see its error); stopping", result_.best_dir);
     } else if (ft_.patience > 0 && ++epochs_without_gain_ >= ft_.patience) {
       result_.stopped_early = true;
       stop = true;
@@ -261,8 +306,26 @@ class TaskUnit : public TrainingUnit {
   bool reports_perplexity() const override { return false; }
 
  private:
-  // Labelled targets of this rank over the epoch that ends at `step` (the train loss divisor).
-  int64_t epoch_targets(int64_t /*step*/) const {
+  // Rank 0: every dev split's metrics into `er` (the first split's primary metric selects).
+  void score_dev(int64_t step, Trainer& trainer, EpochResult& er) {
+    for (const auto& [split, examples] : devs_) {
+      TaskPredictions p = predict(model_, examples, task_.type, pad_id_, micro_, device_);
+      auto values = compute_metrics(task_, examples, p);
+      MetricValues logged = {{"epoch", double(epoch_)}};
+      logged.insert(logged.end(), values.begin(), values.end());
+      trainer.log_metrics(split, step, logged);
+      if (!quiet_) {
+        std::string line = fmt::format("epoch {}/{} | {}", epoch_, ft_.epochs, split);
+        for (const auto& [name, v] : values) line += fmt::format(" | {} {:.4f}", name, v);
+        fmt::print("{}\n", line);
+      }
+      er.dev.emplace_back(split, std::move(values));
+    }
+    er.primary = er.dev.front().second.front().second;
+  }
+
+  // Labelled targets of this rank over the epoch (the train loss divisor, summed over ranks).
+  int64_t epoch_targets() const {
     int64_t targets = 0;
     for (size_t b0 = 0; b0 < order_.size(); b0 += size_t(ft_.batch)) {
       const size_t b1 = std::min(order_.size(), b0 + size_t(ft_.batch));
@@ -280,19 +343,30 @@ class TaskUnit : public TrainingUnit {
 
   static nlohmann::json epoch_to_json(const EpochResult& e) {
     nlohmann::json dev = nlohmann::json::array();
-    for (const auto& [split, values] : e.dev) dev.push_back({{"split", split}, {"values", values}});
-    return {{"epoch", e.epoch}, {"step", e.step}, {"train_loss", e.train_loss}, {"primary", e.primary}, {"dev", dev}};
+    for (const auto& [split, values] : e.dev) {
+      nlohmann::json v = nlohmann::json::array();
+      for (const auto& [name, value] : values) v.push_back({name, number_or_null(value)});
+      dev.push_back({{"split", split}, {"values", v}});
+    }
+    return {{"epoch", e.epoch},
+            {"step", e.step},
+            {"train_loss", number_or_null(e.train_loss)},
+            {"primary", number_or_null(e.primary)},
+            {"dev", dev}};
   }
 
   static EpochResult epoch_from_json(const nlohmann::json& j) {
     EpochResult e;
     e.epoch = j.at("epoch").get<int64_t>();
     e.step = j.at("step").get<int64_t>();
-    e.train_loss = j.at("train_loss").get<double>();
-    e.primary = j.at("primary").get<double>();
+    e.train_loss = number_at(j, "train_loss", std::nan(""));
+    e.primary = number_at(j, "primary", std::nan(""));
     for (const auto& d : j.at("dev")) {
-      e.dev.emplace_back(d.at("split").get<std::string>(),
-                         d.at("values").get<std::vector<std::pair<std::string, double>>>());
+      std::vector<std::pair<std::string, double>> values;
+      for (const auto& v : d.at("values")) {
+        values.emplace_back(v.at(0).get<std::string>(), v.at(1).is_null() ? std::nan("") : v.at(1).get<double>());
+      }
+      e.dev.emplace_back(d.at("split").get<std::string>(), std::move(values));
     }
     return e;
   }
@@ -312,7 +386,8 @@ class TaskUnit : public TrainingUnit {
   int64_t order_epoch_ = 0;
   std::vector<size_t> order_;
   std::vector<std::vector<const EncodedExample*>> window_;
-  at::Tensor epoch_loss_;  // this rank's summed training loss over the epoch so far (device)
+  at::Tensor epoch_loss_;        // this rank's summed training loss since the epoch began or the last checkpoint (device)
+  double epoch_loss_carry_ = 0;  // the epoch's loss before the last checkpoint, all ranks
   int64_t epochs_without_gain_ = 0;
   FinetuneResult result_;
 };
@@ -404,7 +479,8 @@ FinetuneResult finetune(const Config& input_config, Communicator& comm, bool qui
                total_steps, ft.batch, comm.world_size(), unit.micro(), unit.accumulation(), device.str(),
                resumed ? fmt::format(" | resumed at step {}", trainer.step()) : std::string());
   }
-  const TrainResult run = trainer.run();
+  // A run that stopped early has nothing left to do, however often it is started again.
+  const TrainResult run = unit.stopped_early() ? TrainResult{} : trainer.run();
   FinetuneResult result = unit.result();
   result.last_dir = trainer.last_checkpoint();
   if (!quiet && comm.is_main()) {

@@ -214,13 +214,18 @@ UpdateStats Trainer::update(int64_t step) {
   const at::Tensor sums = at::stack({total, aux_total}).to(at::kDouble).cpu();
   stats.loss_sum = sums[0].item<double>();
   stats.aux_sum = sums[1].item<double>();
+  // Every rank must reach the same verdict on this update (skip or step, and the guard's
+  // count): the gradients are all-reduced already, the losses are not.
+  std::vector<double> loss_finite = {is_finite(stats.loss_sum) && is_finite(stats.aux_sum) ? 0.0 : 1.0};
+  comm_.all_reduce_sum_values(loss_finite);
+  const bool losses_finite = loss_finite[0] == 0;
   stats.lr = schedule_.lr(step);
   stats.grad_norm = last_grad_norm_;
   const auto& params = optimizer_.parameters();
   // Gradients are all-reduced by now, so every rank reaches the same overflow verdict. An
   // overflow of the scaled gradients with a finite loss is fp16's normal business: back off
   // and skip the update without counting it against train.max_nonfinite_in_a_row.
-  if (scaler_ && is_finite(stats.loss_sum) && !scaler_->unscale(params)) {
+  if (scaler_ && losses_finite && !scaler_->unscale(params)) {
     const double scale = scaler_->scale();
     scaler_->update(/*found_overflow=*/true);
     ++state_->overflow_skipped;
@@ -230,7 +235,7 @@ UpdateStats Trainer::update(int64_t step) {
     }
   } else {
     stats.grad_norm = grad_norm(params);
-    const bool finite = is_finite(stats.grad_norm) && is_finite(stats.loss_sum);
+    const bool finite = is_finite(stats.grad_norm) && losses_finite;
     if (scaler_) scaler_->update(/*found_overflow=*/!finite);
     if (guard_->check(finite, step)) {
       clip_grad_norm(params, config_.optim.clip_norm, stats.grad_norm);
@@ -331,6 +336,7 @@ std::string Trainer::save_checkpoint(int64_t step) {
   const fs::path final_dir = fs::path(config_.train.out_dir) / checkpoint_name(step);
   // Every rank's data position (they differ: epochs split unevenly), gathered with a sum of
   // one-hot rows. This collective also means every rank finished the update.
+  unit_.before_checkpoint();
   const std::vector<int64_t> mine = unit_.data_position();
   const size_t width = mine.size();
   std::vector<double> positions(width * static_cast<size_t>(comm_.world_size()), 0.0);  // [world, width]
@@ -392,7 +398,10 @@ void Trainer::write_checkpoint(const std::string& final_dir, int64_t step, const
   fs::create_directory_symlink(fs::path(final_dir).filename(), tmp_link);
   fs::rename(tmp_link, link);
   if (config_.train.keep_last > 0) {
+    // Only checkpoints up to this one: newer ones (an out_dir reused with train.resume: never)
+    // are not this run's to delete, and this one must stay.
     auto all = list_checkpoints(config_.train.out_dir);
+    all.erase(std::remove_if(all.begin(), all.end(), [&](const auto& c) { return c.first > step; }), all.end());
     for (size_t i = 0; i + config_.train.keep_last < all.size(); ++i) {
       // Renamed away first: a kill during the deletion must not leave a half-deleted
       // checkpoint under its real name (found by tests/reliability, kill -9 trials).
@@ -451,6 +460,18 @@ bool Trainer::resume(bool force) {
       mine = fmt::format("{} has CRC-32C {:08x}", manifest.string(), crc);
     } else {
       CheckpointReader reader = CheckpointReader::open(dir.string());  // every file's size and CRC
+      const auto info = unit_.checkpoint_info();
+      const auto kind = info.find("kind");
+      const auto saved_kind = reader.info.find("kind");
+      if (!reader.has_file(kTrainerStateFile) || !reader.has_file(kOptimizerFile) ||
+          (kind != info.end() && saved_kind != reader.info.end() && saved_kind->second != kind->second)) {
+        fail("resume: {} is not a checkpoint this {} run can continue ({}); use another train.out_dir, or "
+             "train.resume: never to start afresh in it",
+             dir.string(), kind != info.end() ? kind->second : std::string("training"),
+             !reader.has_file(kTrainerStateFile) || !reader.has_file(kOptimizerFile)
+                 ? "no trainer_state.json / optimizer.pt: written by an older roberta"
+                 : fmt::format("it is a {} checkpoint", saved_kind->second));
+      }
       reader.load_weights(unit_.module());
       optimizer_.load(reader.path(kOptimizerFile));
       try {

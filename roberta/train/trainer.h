@@ -78,7 +78,11 @@ class TrainingUnit {
   // After every update, on every rank alike (validation, epoch ends; Trainer::log_metrics and
   // save_checkpoint are at hand); true stops the run.
   virtual bool after_update(int64_t /*step*/, Trainer& /*trainer*/) { return false; }
-  // Rank 0, into every checkpoint: the unit's files (tokenizer, task.json) and checkpoint.json info.
+  // Every rank, at the start of every checkpoint (a collective point): fold rank-local state
+  // into what unit_state() saves.
+  virtual void before_checkpoint() {}
+  // Rank 0, into every checkpoint: the unit's files (tokenizer, task.json) and checkpoint.json info
+  // (its "kind" is also what resume() expects to find).
   virtual void add_checkpoint_files(CheckpointWriter& /*writer*/) {}
   virtual std::map<std::string, std::string> checkpoint_info() const { return {}; }
   // The progress line's prefix ("epoch 2/10 | ") and extra train metrics ({"epoch", 2}).

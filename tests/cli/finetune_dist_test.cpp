@@ -9,16 +9,16 @@ using namespace pretrain_test;
 
 namespace {
 
-// A 2-label task of 8 training and 4 dev rows, and a config fine-tuning a 1-layer model on it
-// from scratch with the RoBERTa fixture tokenizer: one epoch is 2 updates of 4 rows.
-std::string write_task(const fs::path& dir) {
+// A 2-label task of `rows` training and 4 dev rows, and a config fine-tuning a 1-layer model
+// on it from scratch with the RoBERTa fixture tokenizer: one epoch is rows / 4 updates of 4 rows.
+std::string write_task(const fs::path& dir, int rows = 8) {
   fs::create_directories(dir / "t");
   std::ofstream(dir / "t" / "task.json") << R"({"name": "toy", "type": "classification", "labels": ["no", "yes"],)"
                                          << R"( "files": {"train": "train.jsonl", "dev": "dev.jsonl"}})" << "\n";
   const char* words[] = {"apple", "river", "stone", "cloud", "green", "night", "bread", "music"};
   std::ofstream train(dir / "t" / "train.jsonl"), dev(dir / "t" / "dev.jsonl");
-  for (int i = 0; i < 8; ++i) {
-    train << "{\"text\": \"the " << words[i] << (i % 3 ? " is here" : " and the sea") << "\", \"label\": \""
+  for (int i = 0; i < rows; ++i) {
+    train << "{\"text\": \"the " << words[i % 8] << (i % 3 ? " is here" : " and the sea") << "\", \"label\": \""
           << (i % 2 ? "yes" : "no") << "\"}\n";
   }
   for (int i = 0; i < 4; ++i) dev << "{\"text\": \"a " << words[7 - i] << "\", \"label\": \"" << (i % 2 ? "no" : "yes") << "\"}\n";
@@ -71,13 +71,14 @@ TEST_CASE("finetune: 2 Gloo ranks x 1 micro-batch equal 1 rank x 2 micro-batches
   CHECK(max_relative_difference(a, one / "best" / "model.safetensors") > 1e-4);
 }
 
-TEST_CASE("finetune: SIGTERM checkpoints, and running it again resumes exactly (dropout on)", "[cli][finetune]") {
+TEST_CASE("finetune: SIGTERM in the first epoch checkpoints, and running it again resumes exactly (dropout on)",
+          "[cli][finetune]") {
   const fs::path dir = scratch("finetune_resume");
-  const std::string cfg = write_task(dir);
-  // 20 epochs = 40 updates, long enough for the signal to land mid-run.
+  const std::string cfg = write_task(dir, 40);
+  // 4 epochs of 10 updates: the signal lands in the first epoch, before any dev score exists.
   const std::string ft = binary() + " --threads 1 finetune " + cfg +
                          " --set model.dropout=0.1 --set model.attention_dropout=0.1 --set finetune.head_dropout=0.1"
-                         " --set finetune.epochs=20";
+                         " --set finetune.epochs=4";
   std::string out;
   const fs::path straight = dir / "straight", halves = dir / "halves";
   REQUIRE(run(ft + " --set train.out_dir=" + straight.string(), out) == 0);
@@ -93,4 +94,22 @@ TEST_CASE("finetune: SIGTERM checkpoints, and running it again resumes exactly (
   CHECK_THAT(out, Catch::Matchers::ContainsSubstring("resumed at step"));
   CHECK(read_bytes(straight / "checkpoint-40" / "model.safetensors") ==
         read_bytes(halves / "checkpoint-40" / "model.safetensors"));
+  // The per-epoch train losses are the same too (the resumed epoch counts its earlier updates).
+  const std::string a = read_bytes(straight / "metrics.jsonl"), b = read_bytes(halves / "metrics.jsonl");
+  CHECK(a.find("\"split\":\"dev\",\"step\":10,") != std::string::npos);
+  // A run that is finished does nothing more when started again.
+  REQUIRE(run(ft + " --set train.out_dir=" + halves.string(), out) == 0);
+  CHECK_THAT(out, Catch::Matchers::ContainsSubstring("resumed at step 40"));
+}
+
+TEST_CASE("finetune into a pretraining run's directory is refused, not resumed", "[cli][finetune]") {
+  const fs::path dir = scratch("finetune_wrong_dir");
+  const std::string cfg = write_task(dir);
+  std::string out;
+  const fs::path pretrained = dir / "pretrained";
+  REQUIRE(run(binary() + " --threads 1 pretrain " + write_config(dir, pretrained.string()) + " --set train.max_steps=2",
+              out) == 0);
+  CHECK(run(binary() + " --threads 1 finetune " + cfg + " --set train.out_dir=" + pretrained.string(), out) == 1);
+  CHECK_THAT(out, Catch::Matchers::ContainsSubstring("not a checkpoint this finetune run can continue") &&
+                      Catch::Matchers::ContainsSubstring("it is a pretrain checkpoint"));
 }
