@@ -1,5 +1,6 @@
 // Options of the data layer: input format, masking and loading. Plain data; the config
 // layer (roberta/config) fills them from the data.* and masking.* YAML keys.
+// Each member's comment names its config key; help text and range: roberta/config/registry.cpp.
 #pragma once
 
 #include <cstdint>
@@ -17,27 +18,25 @@ enum class InputFormat {
 
 struct FormatOptions {
   InputFormat format = InputFormat::full_sentences;  // data.format
-  int64_t seq_len = 512;         // data.seq_len: tokens per sequence including specials
-  double nsp_random_prob = 0.5;  // data.nsp_random_prob: pair formats, P(B from another document)
+  int64_t seq_len = 512;  // data.seq_len
+  double nsp_random_prob = 0.5;  // data.nsp_random_prob
 };
 
 struct MaskingOptions {
-  bool dynamic = true;              // masking.dynamic: fresh mask per draw; false = static
-  int64_t copies = 10;              // masking.copies: static masking, masks in rotation
-  double mask_prob = 0.15;          // masking.mask_prob: fraction of tokens selected
-  double mask_prob_mask = 0.8;      // masking.mask_prob_mask: of selected, replaced by <mask>
-  double mask_prob_random = 0.1;    // masking.mask_prob_random: of selected, random token
-                                    // (the rest stay unchanged)
+  bool dynamic = true;  // masking.dynamic
+  int64_t copies = 10;  // masking.copies
+  double mask_prob = 0.15;  // masking.mask_prob
+  double mask_prob_mask = 0.8;  // masking.mask_prob_mask
+  double mask_prob_random = 0.1;  // masking.mask_prob_random
 };
 
 struct LoaderOptions {
-  int64_t micro_batch = 16;   // batch.micro: sequences per micro-batch (per rank)
-  int64_t micro_tokens = 0;   // batch.micro_tokens: token-batched formats (doc_sentences,
-                              // sentence_pair): padded B*T budget; 0 = micro_batch * seq_len
-  int64_t workers = 1;        // data.workers: background threads masking and collating
-  int64_t prefetch = 8;       // data.prefetch: micro-batches queued ahead
-  uint64_t seed = 1;          // train.seed
-  bool shuffle = true;        // data.shuffle: reshuffle samples every epoch
+  int64_t micro_batch = 16;  // batch.micro
+  int64_t micro_tokens = 0;  // batch.micro_tokens
+  int64_t workers = 1;  // data.workers
+  int64_t prefetch = 8;  // data.prefetch
+  uint64_t seed = 1;  // train.seed
+  bool shuffle = true;  // data.shuffle
   int64_t rank = 0;           // set by the trainer from the communicator
   int64_t world_size = 1;
   bool pin_memory = false;    // set by the trainer when it trains on CUDA: batches come in

@@ -1,10 +1,10 @@
 // `roberta export-hf --checkpoint DIR --output DIR`: one of our checkpoints -> a directory
 // Hugging Face transformers loads (RobertaForMaskedLM from pretraining, RobertaFor
-// SequenceClassification / TokenClassification from `roberta finetune`); see hf_export.h.
+// SequenceClassification / TokenClassification from `roberta finetune`); see roberta/tasks/huggingface.h.
 #include <fmt/format.h>
 
 #include "roberta/cli/command.h"
-#include "roberta/tasks/hf_export.h"
+#include "roberta/tasks/huggingface.h"
 
 namespace roberta::cli {
 namespace {

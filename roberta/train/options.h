@@ -1,6 +1,7 @@
 // Plain options for the training building blocks (optimizer, LR schedule, loss scaling, the
 // non-finite guard). The config layer fills them from the optim.*, schedule.* and train.*
 // sections; defaults are RoBERTa's pretraining recipe (docs/roberta.md).
+// Each member's comment names its config key; help text and range: roberta/config/registry.cpp.
 #pragma once
 
 #include <array>
@@ -11,23 +12,21 @@
 namespace roberta {
 
 struct OptimizerOptions {
-  double lr = 6e-4;             // optim.lr: peak learning rate, e.g. 6e-4 (base), 4e-4 (large)
-  std::array<double, 2> betas = {0.9, 0.98};  // optim.betas: moment decays (0.98: large batches)
-  double eps = 1e-6;            // optim.eps: added to sqrt(v) for stability
-  double weight_decay = 0.01;   // optim.weight_decay: decoupled decay, p -= lr * wd * p
-  // optim.no_decay: parameters exempt from weight decay. "1d" matches every 1-D tensor
-  // (biases, LayerNorm weights: fairseq's choice); any other entry matches names containing it.
-  std::vector<std::string> no_decay = {"1d"};
-  double clip_norm = 0.0;       // optim.clip_norm: max global grad norm; 0 = no clipping
+  double lr = 6e-4;  // optim.lr
+  std::array<double, 2> betas = {0.9, 0.98};  // optim.betas
+  double eps = 1e-6;  // optim.eps
+  double weight_decay = 0.01;  // optim.weight_decay
+  std::vector<std::string> no_decay = {"1d"};  // optim.no_decay
+  double clip_norm = 0.0;  // optim.clip_norm
 };
 
 enum class ScheduleKind { linear, polynomial, cosine, constant };
 
 struct ScheduleOptions {
-  ScheduleKind kind = ScheduleKind::polynomial;  // schedule.kind: shape after warmup
-  int64_t warmup_steps = 24000;  // schedule.warmup_steps: linear ramp from 0 to optim.lr
-  double power = 1.0;            // schedule.power: exponent of the polynomial decay (1 = linear)
-  double end_lr = 0.0;           // schedule.end_lr: LR reached at the last step
+  ScheduleKind kind = ScheduleKind::polynomial;  // schedule.kind
+  int64_t warmup_steps = 24000;  // schedule.warmup_steps
+  double power = 1.0;  // schedule.power
+  double end_lr = 0.0;  // schedule.end_lr
 };
 
 struct LossScalerOptions {

@@ -12,7 +12,7 @@
 #include "roberta/tasks/evaluator.h"
 #include "roberta/tasks/finetuned.h"
 #include "roberta/tasks/finetuner.h"
-#include "roberta/tasks/hf_export.h"
+#include "roberta/tasks/huggingface.h"
 #include "synthetic_tasks.h"
 #include "util/error.h"
 
