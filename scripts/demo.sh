@@ -37,10 +37,16 @@ PY
 
 echo
 echo "== fill-mask with the demo model (runs/demo/checkpoint-last) =="
+# Probes chosen before training, from counts in corpus/demo/train.txt: each blank follows a
+# phrase the corpus nearly always completes one way ("children of" -> Israel 72 of 115 times,
+# "United" -> States 213/262, "Of or" -> relating/pertaining 650/693, "house of the" -> LORD
+# 23/25), from three different sources. A model that knew only word frequencies would answer
+# "," " the" "." to all of them; different right answers in different contexts show context.
 $roberta fill-mask --model runs/demo --top-k 5 \
-  "In the beginning God created the heaven and the <mask>." \
-  "The <mask> of the United States lives in Washington." \
-  "He opened the <mask> and walked into the room."
+  "And the children of <mask> went up out of Egypt." \
+  "The President of the United <mask> lives in Washington." \
+  "Of or <mask> to the sea." \
+  "They brought the ark into the house of the <mask>."
 
 if scripts/plot runs/demo -o runs/demo/curves.png; then
   echo "loss and LR curves: runs/demo/curves.png"

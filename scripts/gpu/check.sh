@@ -11,6 +11,7 @@
 #   4. transformers both ways: export-hf of step 3's checkpoint loads in transformers and gives
 #      roberta's fill-mask top-5; a transformers-initialised model through import-hf gives
 #      transformers' top-5;
+#      and transformers' golden logits of a tiny model as a fixture for the CPU tests;
 #   5. roberta bench train next to transformers' RobertaForMaskedLM training step (SDPA, bf16,
 #      fused AdamW) on the same card in the same run: roberta-base and roberta-large, seq 512.
 # Usage: scripts/gpu/check.sh [RESULTS_DIR]   (default: $OUT when set, else build-gpu/results)
@@ -90,6 +91,9 @@ tiny() {
 step tiny_nccl tiny
 grep -E "^pretrain:|^done:" "$results/tiny_nccl.log" | sed 's/^/    /' >>"$results/steps.md"
 
+# transformers' own golden logits for tests/roberta/tasks/huggingface_test.cpp: commit the folder
+# $results/hf_golden as tests/fixtures/model/hf_golden (the CPU test skips until it is there).
+step hf_golden "$python" scripts/reference/make_hf_golden.py "$results/hf_golden"
 step transformers_interop "$python" scripts/reference/check_hf_masked_lm.py --binary "$bin" --work "$work/hf" \
   --checkpoint "$work/tiny/checkpoint-last"
 grep -E "PASSED|FAILED" "$results/transformers_interop.log" | sed 's/^/    /' >>"$results/steps.md"

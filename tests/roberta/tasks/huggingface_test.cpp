@@ -7,12 +7,16 @@
 #include <set>
 
 #include "data/tasks/tsv_jsonl.h"
+#include "roberta/interop/hf_config.h"
 #include "roberta/interop/safetensors.h"
+#include "roberta/interop/weights.h"
+#include "roberta/model/task_models.h"
 #include "roberta/tasks/encoding.h"
 #include "roberta/tasks/evaluator.h"
 #include "roberta/tasks/finetuned.h"
 #include "roberta/tasks/finetuner.h"
 #include "roberta/tasks/huggingface.h"
+#include "roberta/train/checkpoint.h"
 #include "synthetic_tasks.h"
 #include "util/error.h"
 
@@ -143,4 +147,43 @@ TEST_CASE("a Hugging Face classifier without task.json loads its task from confi
   std::ofstream(e.dir / "config.json") << c.dump();
   CHECK_THROWS_WITH(load_finetuned(e.dir.string(), c10::Device(c10::kCPU)),
                     Catch::Matchers::ContainsSubstring("task.json") && Catch::Matchers::ContainsSubstring("ForSequenceClassification"));
+}
+
+// Golden logits from transformers itself (not from code written here): a seeded tiny
+// RobertaForMaskedLM and a RobertaForSequenceClassification sharing its encoder, saved by
+// save_pretrained, and their eval-mode logits, all written by scripts/reference/make_hf_golden.py
+// (scripts/gpu/check.sh runs it: the GPU machine is the one with transformers). The masked LM
+// goes through import_huggingface, the classifier through load_finetuned (config.json only).
+TEST_CASE("import-hf: logits equal transformers' own on its saved models", "[tasks][interop][golden]") {
+  const fs::path fixtures = fs::path(ROBERTA_FIXTURES) / "model" / "hf_golden";
+  if (!fs::exists(fixtures / "hf_golden_io.safetensors")) {
+    ROBERTA_SKIP("no transformers fixture in " << fixtures.string()
+                 << " yet: scripts/gpu/check.sh writes it (step hf_golden) on a machine with transformers");
+  }
+  SafetensorsFile io = read_safetensors((fixtures / "hf_golden_io.safetensors").string());
+  const at::Tensor ids = io.find("input_ids");
+  const at::Tensor expected = io.find("logits");
+  at::NoGradGuard no_grad;
+
+  const fs::path imported = temp_dir("hf_golden_import");
+  fs::remove_all(imported);
+  const HfImport report = import_huggingface((fixtures / "hf_tiny").string(), imported.string());
+  CHECK(report.parameters > 0);
+  const nlohmann::json hf_config = read_json(fixtures / "hf_tiny" / "config.json");
+  RobertaForMaskedLM mlm(model_options_from_hf_config(hf_config, "hf_tiny/config.json"));
+  load_weights(*mlm, (imported / kCheckpointWeightsFile).string());
+  mlm->eval();
+  const at::Tensor logits = mlm->forward(ids);
+  REQUIRE(logits.sizes() == expected.sizes());
+  // transformers computes padded positions too; compare only the real tokens.
+  const at::Tensor real = ids.ne(hf_config.at("pad_token_id").get<int64_t>()).unsqueeze(-1);
+  const double diff = ((logits - expected).abs() * real).max().item<double>();
+  INFO("max |ours - transformers| over real tokens = " << diff);
+  CHECK(diff < 1e-4 * std::max(1.0, expected.abs().max().item<double>()));
+
+  FinetunedModel cls = load_finetuned((fixtures / "hf_tiny_cls").string(), c10::Device(c10::kCPU));
+  const at::Tensor cls_logits = cls.model->forward(ids);
+  const at::Tensor cls_expected = io.find("cls_logits");
+  REQUIRE(cls_logits.sizes() == cls_expected.sizes());
+  CHECK((cls_logits - cls_expected).abs().max().item<double>() < 1e-4);
 }
