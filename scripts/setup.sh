@@ -43,11 +43,16 @@ packages=(
   "${torch[@]}"
   libopenblas0-openmp     # without it every matmul runs on the reference BLAS, 20x slower
   libyaml-cpp-dev libfmt-dev nlohmann-json3-dev libcli11-dev libpcre2-dev
-  catch2                  # Catch2 v2 on Debian 12, v3 on 13 (tests/catch.h hides which)
-  python3-protobuf        # tests: decodes our TensorBoard event files with Google's runtime
-  clang "$clang_rt"       # scripts/fuzz.sh: libFuzzer (-fsanitize=fuzzer) and its runtimes
   python3-matplotlib      # scripts/ablate, scripts/plot: loss curves and bar charts (PNG)
 )
+# What only the tests need; `--target roberta` (the demo) goes without them.
+if ((${#target[@]} == 0)); then
+  packages+=(
+    catch2                # Catch2 v2 on Debian 12, v3 on 13 (tests/catch.h hides which)
+    python3-protobuf      # tests: decodes our TensorBoard event files with Google's runtime
+    clang "$clang_rt"     # scripts/fuzz.sh: libFuzzer (-fsanitize=fuzzer) and its runtimes
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -82,7 +87,13 @@ done
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
+# Tests (and Catch2) only when building everything; a build dir the demo configured without
+# them gets them switched on when scripts/test.sh comes next.
+tests=ON
+((${#target[@]})) && tests=OFF
 if [ ! -f build/CMakeCache.txt ]; then
-  cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
+  cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DROBERTA_TESTS=$tests
+elif [ "$tests" = ON ] && grep -q '^ROBERTA_TESTS:BOOL=OFF' build/CMakeCache.txt; then
+  cmake -S . -B build -DROBERTA_TESTS=ON
 fi
 cmake --build build --parallel "$(nproc)" "${target[@]}"
