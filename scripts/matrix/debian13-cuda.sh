@@ -43,13 +43,17 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DROBERTA_CI_EXTRAS=O
   -DCMAKE_EXE_LINKER_FLAGS=-Wl,--allow-shlib-undefined 2>&1 | tee "$build/configure.log"
 grep -q "CUDA ON, NCCL ON" "$build/configure.log" || matrix_fail "configure did not find CUDA and NCCL in this LibTorch"
 cmake --build "$build" --parallel "$(nproc)" --target roberta test_cuda test_dist test_train
-# What was compiled in, read from the objects rather than assumed.
-nm -C "$build/roberta_lib/libroberta_dist.a" | grep -q "c10d::ProcessGroupNCCL::ProcessGroupNCCL" ||
+# What was compiled in, read from the objects rather than assumed. (Into files first: with
+# pipefail, `nm | grep -q` fails when grep stops reading early and nm gets SIGPIPE.)
+nm -C "$build/roberta_lib/libroberta_dist.a" >"$build/roberta_dist.nm"
+readelf -d "$build/roberta" >"$build/roberta.dynamic"
+grep -q "c10d::ProcessGroupNCCL::ProcessGroupNCCL" "$build/roberta_dist.nm" ||
   matrix_fail "libroberta_dist.a does not construct c10d::ProcessGroupNCCL: the NCCL path is not compiled in"
-nm -C "$build/roberta_lib/libroberta_dist.a" | grep -q "c10d::ProcessGroupNCCL::shutdown" ||
+grep -q "c10d::ProcessGroupNCCL::shutdown" "$build/roberta_dist.nm" ||
   matrix_fail "libroberta_dist.a does not call ProcessGroupNCCL::shutdown"
-readelf -d "$build/roberta" | grep -q "libtorch_cuda.so" || matrix_fail "roberta is not linked against libtorch_cuda.so"
+grep -q "libtorch_cuda.so" "$build/roberta.dynamic" || matrix_fail "roberta is not linked against libtorch_cuda.so"
 echo "matrix: roberta links libtorch_cuda.so; libroberta_dist.a constructs and shuts down c10d::ProcessGroupNCCL"
+ldd "$build/tests/test_cuda" >"$build/test_cuda.ldd" || true
 echo "matrix: [cuda] tests compiled and linked: $build/tests/test_cuda (not run: no GPU here, and" \
-     "$(ldd "$build/tests/test_cuda" | grep -c 'not found') shared libraries absent: $(ldd "$build/tests/test_cuda" | awk '/not found/{print $1}' | tr '\n' ' '))"
+     "$(grep -c 'not found' "$build/test_cuda.ldd") shared libraries absent: $(awk '/not found/{print $1}' "$build/test_cuda.ldd" | tr '\n' ' '))"
 matrix_report "(c) Debian 13, LibTorch CUDA + NCCL: compile and link (no GPU: nothing run)" "$build/configure.log"
