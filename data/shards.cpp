@@ -7,12 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
+#include "util/crc32c.h"
 #include "util/error.h"
 
 namespace roberta::data {
@@ -20,21 +22,16 @@ namespace {
 
 size_t pad8(size_t bytes) { return (bytes + 7) / 8 * 8; }
 
-// Bytes of the body (everything after the header) for the given counts.
-size_t body_bytes(uint64_t tokens, uint64_t sentences, uint64_t documents, uint32_t dtype) {
-  return (sentences + 1) * 8 + (documents + 1) * 8 + pad8(tokens * dtype);
+uint64_t num_blocks_for(uint64_t token_bytes, uint64_t block_bytes) {
+  return (token_bytes + block_bytes - 1) / block_bytes;
+}
+
+// Bytes of the index (offsets and block CRC table) and of the whole body after the header.
+size_t index_bytes(uint64_t sentences, uint64_t documents, uint64_t blocks) {
+  return (sentences + 1) * 8 + (documents + 1) * 8 + pad8(blocks * 4);
 }
 
 }  // namespace
-
-uint64_t fnv1a(const void* data, size_t bytes, uint64_t hash) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  for (size_t i = 0; i < bytes; ++i) {
-    hash ^= p[i];
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
 
 ShardWriter::ShardWriter(std::string path, int64_t vocab_size)
     : path_(std::move(path)), vocab_size_(vocab_size), dtype_bytes_(vocab_size <= 65536 ? 2 : 4) {}
@@ -80,9 +77,17 @@ void ShardWriter::finish() {
   header.num_tokens = tokens_.size();
   header.num_sentences = sentence_offsets_.size() - 1;
   header.num_documents = document_offsets_.size() - 1;
-  uint64_t hash = fnv1a(sentence_offsets_.data(), sentence_offsets_.size() * 8);
-  hash = fnv1a(document_offsets_.data(), document_offsets_.size() * 8, hash);
-  header.checksum = fnv1a(token_bytes.data(), token_bytes.size(), hash);
+  header.block_bytes = kShardBlockBytes;
+  const uint64_t token_section = tokens_.size() * dtype_bytes_;
+  std::vector<uint32_t> block_crc(num_blocks_for(token_section, kShardBlockBytes));
+  for (size_t k = 0; k < block_crc.size(); ++k) {
+    const uint64_t begin = k * kShardBlockBytes;
+    block_crc[k] = crc32c(token_bytes.data() + begin, std::min(kShardBlockBytes, token_section - begin));
+  }
+  block_crc.resize(pad8(block_crc.size() * 4) / 4, 0);
+  uint32_t crc = crc32c(sentence_offsets_.data(), sentence_offsets_.size() * 8);
+  crc = crc32c_extend(crc, document_offsets_.data(), document_offsets_.size() * 8);
+  header.index_crc = crc32c_extend(crc, block_crc.data(), block_crc.size() * 4);
 
   const std::string tmp = path_ + ".tmp";
   {
@@ -91,6 +96,7 @@ void ShardWriter::finish() {
     out.write(reinterpret_cast<const char*>(&header), sizeof(header));
     out.write(reinterpret_cast<const char*>(sentence_offsets_.data()), sentence_offsets_.size() * 8);
     out.write(reinterpret_cast<const char*>(document_offsets_.data()), document_offsets_.size() * 8);
+    out.write(reinterpret_cast<const char*>(block_crc.data()), block_crc.size() * 4);
     out.write(token_bytes.data(), token_bytes.size());
     out.close();  // the last buffered bytes are written here: check after it
     if (!out) fail("{}: write failed (disk full?): {}", tmp, std::strerror(errno));
@@ -125,10 +131,15 @@ ShardReader::ShardReader(const std::string& path) : path_(path) {
     cleanup_fail("not a token shard: expected magic RBTSHARD");
   }
   if (header_.version != kShardVersion) {
-    cleanup_fail(fmt::format("shard version: expected {}, found {}", kShardVersion, header_.version));
+    cleanup_fail(fmt::format("shard version: expected {}, found {} (written by an older roberta: run "
+                             "`roberta preprocess` again)", kShardVersion, header_.version));
   }
   if (header_.dtype_bytes != 2 && header_.dtype_bytes != 4) {
     cleanup_fail(fmt::format("dtype: expected 2 or 4 bytes, found {}", header_.dtype_bytes));
+  }
+  if (header_.block_bytes == 0 || header_.block_bytes % 8 != 0) {
+    cleanup_fail(fmt::format("damaged shard header: block size {} is not a positive multiple of 8",
+                             header_.block_bytes));
   }
   // Counts from a damaged header could overflow the size computation below and make a short
   // file look complete; every entry takes at least one byte, so no count can exceed the file.
@@ -138,19 +149,24 @@ ShardReader::ShardReader(const std::string& path) : path_(path) {
                              "exceed the file size {}", header_.num_tokens, header_.num_sentences,
                              header_.num_documents, map_bytes_));
   }
-  const size_t expected = sizeof(ShardHeader) + body_bytes(header_.num_tokens, header_.num_sentences,
-                                                           header_.num_documents, header_.dtype_bytes);
+  const uint64_t token_section = header_.num_tokens * header_.dtype_bytes;
+  num_blocks_ = num_blocks_for(token_section, header_.block_bytes);
+  const size_t index = index_bytes(header_.num_sentences, header_.num_documents, num_blocks_);
+  const size_t expected = sizeof(ShardHeader) + index + pad8(token_section);
   if (map_bytes_ != expected) {
     cleanup_fail(fmt::format("truncated or damaged shard: expected {} bytes, found {}", expected, map_bytes_));
   }
   const char* body = static_cast<const char*>(map_) + sizeof(ShardHeader);
-  const uint64_t checksum = fnv1a(body, map_bytes_ - sizeof(ShardHeader));
-  if (checksum != header_.checksum) {
-    cleanup_fail(fmt::format("checksum mismatch: expected {:016x}, found {:016x}", header_.checksum, checksum));
+  const uint32_t index_crc = crc32c(body, index);
+  if (index_crc != header_.index_crc) {
+    cleanup_fail(fmt::format("index checksum mismatch (bytes {}..{}): expected CRC-32C {:08x}, found {:08x}",
+                             sizeof(ShardHeader), sizeof(ShardHeader) + index, header_.index_crc, index_crc));
   }
   sentence_offsets_ = reinterpret_cast<const uint64_t*>(body);
   document_offsets_ = sentence_offsets_ + header_.num_sentences + 1;
-  tokens_ = document_offsets_ + header_.num_documents + 1;
+  block_crc_ = reinterpret_cast<const uint32_t*>(document_offsets_ + header_.num_documents + 1);
+  tokens_file_offset_ = sizeof(ShardHeader) + index;
+  tokens_ = static_cast<const char*>(map_) + tokens_file_offset_;
   if (sentence_offsets_[header_.num_sentences] != header_.num_tokens ||
       document_offsets_[header_.num_documents] != header_.num_sentences) {
     cleanup_fail("inconsistent index: the last offsets do not match the counts");
@@ -168,6 +184,8 @@ ShardReader::ShardReader(const std::string& path) : path_(path) {
   };
   check_offsets(sentence_offsets_, header_.num_sentences, "sentence");
   check_offsets(document_offsets_, header_.num_documents, "document");
+  verified_ = std::make_unique<std::atomic<bool>[]>(num_blocks_);
+  for (uint64_t k = 0; k < num_blocks_; ++k) verified_[k].store(false, std::memory_order_relaxed);
   ::madvise(map_, map_bytes_, MADV_RANDOM);
 }
 
@@ -175,7 +193,32 @@ ShardReader::~ShardReader() {
   if (map_) ::munmap(map_, map_bytes_);
 }
 
+uint64_t ShardReader::blocks_verified() const {
+  uint64_t n = 0;
+  for (uint64_t k = 0; k < num_blocks_; ++k) n += verified_[k].load(std::memory_order_acquire);
+  return n;
+}
+
+void ShardReader::verify_blocks(uint64_t first_byte, uint64_t end_byte) const {
+  const uint64_t token_section = header_.num_tokens * header_.dtype_bytes;
+  for (uint64_t k = first_byte / header_.block_bytes; k * header_.block_bytes < end_byte; ++k) {
+    if (verified_[k].load(std::memory_order_acquire)) continue;
+    // Two threads may check the same block at once; both compute the same answer.
+    const uint64_t begin = k * header_.block_bytes;
+    const uint64_t bytes = std::min(header_.block_bytes, token_section - begin);
+    const uint32_t crc = crc32c(static_cast<const char*>(tokens_) + begin, bytes);
+    if (crc != block_crc_[k]) {
+      fail("{}: corrupt token block {} of {} (file bytes {}..{}): expected CRC-32C {:08x}, found {:08x}; "
+           "the file changed after `roberta preprocess` wrote it: run it again", path_, k, num_blocks_,
+           tokens_file_offset_ + begin, tokens_file_offset_ + begin + bytes, block_crc_[k], crc);
+    }
+    verified_[k].store(true, std::memory_order_release);
+  }
+}
+
 void ShardReader::append_tokens(uint64_t begin, uint64_t end, std::vector<int32_t>& out) const {
+  if (begin >= end) return;
+  verify_blocks(begin * header_.dtype_bytes, end * header_.dtype_bytes);
   out.reserve(out.size() + (end - begin));
   if (header_.dtype_bytes == 2) {
     const auto* p = static_cast<const uint16_t*>(tokens_);

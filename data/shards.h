@@ -3,21 +3,30 @@
 //
 // Layout (little-endian), every section 8-byte aligned:
 //   ShardHeader (64 bytes): magic "RBTSHARD", version, dtype bytes (2 = uint16, 4 = uint32),
-//                           token/sentence/document counts, FNV-1a 64 checksum of the rest
+//                           token/sentence/document counts, CRC-32C of the index sections,
+//                           the token block size
 //   uint64 sentence_offsets[num_sentences + 1]   token offset where each sentence starts
 //   uint64 document_offsets[num_documents + 1]   sentence offset where each document starts
+//   uint32 block_crc[num_blocks]                 CRC-32C of each block_bytes of the token section
+//                                                (the last block shorter), then zero padding
 //   uint16/uint32 tokens[num_tokens]             then zero padding to 8 bytes
-// The reader checks magic, version, dtype, the exact file size (truncation) and the checksum.
+// Opening checks magic, version, dtype, the exact file size (truncation), the index CRC and the
+// index ends; it reads the index and never the tokens, so it costs the same for any shard size.
+// Each token block is checked against its CRC the first time anything in it is read, by any
+// thread: a flipped byte is an error naming the shard, block and file offset, never a batch.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace roberta::data {
 
 constexpr char kShardMagic[8] = {'R', 'B', 'T', 'S', 'H', 'A', 'R', 'D'};
-constexpr uint32_t kShardVersion = 1;
+constexpr uint32_t kShardVersion = 2;
+constexpr uint64_t kShardBlockBytes = 1 << 20;  // token bytes per checked block
 
 struct ShardHeader {
   char magic[8];
@@ -26,13 +35,11 @@ struct ShardHeader {
   uint64_t num_tokens;
   uint64_t num_sentences;
   uint64_t num_documents;
-  uint64_t checksum;        // FNV-1a 64 over everything after the header
-  uint64_t reserved[2];
+  uint64_t index_crc;       // CRC-32C over the offsets and the block CRC table
+  uint64_t block_bytes;     // token bytes per block (a multiple of 8)
+  uint64_t reserved;
 };
 static_assert(sizeof(ShardHeader) == 64, "the shard header is 64 bytes on disk");
-
-// FNV-1a 64, chained: fnv1a(data, n, fnv1a(prev, ...)).
-uint64_t fnv1a(const void* data, size_t bytes, uint64_t hash = 0xcbf29ce484222325ULL);
 
 // Collects documents in memory and writes one shard file on finish().
 class ShardWriter {
@@ -58,7 +65,8 @@ class ShardWriter {
 // A read-only memory map of one shard; cheap to copy the views out of.
 class ShardReader {
  public:
-  explicit ShardReader(const std::string& path);  // throws roberta::Error if corrupt
+  // Throws roberta::Error if the header or index is damaged; token blocks are checked as read.
+  explicit ShardReader(const std::string& path);
   ~ShardReader();
   ShardReader(const ShardReader&) = delete;
   ShardReader& operator=(const ShardReader&) = delete;
@@ -72,12 +80,10 @@ class ShardReader {
   uint64_t sentence_begin(uint64_t s) const { return sentence_offsets_[s]; }
   // Sentence offsets of document d: [document_begin(d), document_begin(d + 1)).
   uint64_t document_begin(uint64_t d) const { return document_offsets_[d]; }
-  int32_t token(uint64_t i) const {
-    return header_.dtype_bytes == 2 ? static_cast<const uint16_t*>(tokens_)[i]
-                                    : static_cast<int32_t>(static_cast<const uint32_t*>(tokens_)[i]);
-  }
-  // Appends tokens [begin, end) to out.
+  // Appends tokens [begin, end) to out, after checking any block of them not yet checked.
   void append_tokens(uint64_t begin, uint64_t end, std::vector<int32_t>& out) const;
+  uint64_t num_blocks() const { return num_blocks_; }
+  uint64_t blocks_verified() const;  // how many blocks have been read and checked so far
 
  private:
   std::string path_;
@@ -86,7 +92,13 @@ class ShardReader {
   ShardHeader header_{};
   const uint64_t* sentence_offsets_ = nullptr;
   const uint64_t* document_offsets_ = nullptr;
+  const uint32_t* block_crc_ = nullptr;
   const void* tokens_ = nullptr;
+  uint64_t tokens_file_offset_ = 0;
+  uint64_t num_blocks_ = 0;
+  std::unique_ptr<std::atomic<bool>[]> verified_;
+
+  void verify_blocks(uint64_t first_byte, uint64_t end_byte) const;
 };
 
 }  // namespace roberta::data

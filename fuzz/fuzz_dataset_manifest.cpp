@@ -1,12 +1,14 @@
 // Fuzzes the preprocessed-dataset readers: dataset.json (the manifest) and the binary shard
 // index. The first byte picks the mode:
 //   0: the rest is dataset.json, next to one valid shard (shard-00000.bin);
-//   1: the rest is a shard file, read as is (the checksum stops almost everything);
-//   2: the rest is a shard file whose header checksum is recomputed first, so the fuzzer gets
-//      past the checksum and exercises the structural checks (counts, offsets, sizes).
+//   1: the rest is a shard file, read as is (the checksums stop almost everything);
+//   2: the rest is a shard file whose block CRCs and index CRC are recomputed first (where the
+//      header's counts fit the size), so the fuzzer gets past the checksums and exercises the
+//      structural checks (counts, offsets, sizes).
 // An opened dataset is walked completely (every document, sentence and token), so an index
 // that passes the checks but points outside the file shows up under ASan. Only
 // roberta::Error may escape.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -16,6 +18,7 @@
 #include "data/dataset.h"
 #include "data/shards.h"
 #include "fuzz/fuzz_util.h"
+#include "util/crc32c.h"
 #include "util/error.h"
 
 namespace {
@@ -28,6 +31,34 @@ void walk(const roberta::data::Dataset& ds) {
       ds.append_sentence(s, 0, ds.sentence_length(s), tokens);
     }
   }
+}
+
+// Recomputes the token block CRCs and the index CRC of a shard whose header fits its size.
+void fix_checksums(std::vector<uint8_t>& bytes) {
+  using roberta::data::ShardHeader;
+  if (bytes.size() < sizeof(ShardHeader)) return;
+  ShardHeader h;
+  std::memcpy(&h, bytes.data(), sizeof h);
+  const uint64_t size = bytes.size();
+  if (h.block_bytes == 0 || h.block_bytes % 8 != 0 || (h.dtype_bytes != 2 && h.dtype_bytes != 4) ||
+      h.num_tokens > size || h.num_sentences > size || h.num_documents > size) {
+    return;
+  }
+  auto pad8 = [](uint64_t n) { return (n + 7) / 8 * 8; };
+  const uint64_t token_section = h.num_tokens * h.dtype_bytes;
+  const uint64_t blocks = (token_section + h.block_bytes - 1) / h.block_bytes;
+  const uint64_t offsets = (h.num_sentences + 1) * 8 + (h.num_documents + 1) * 8;
+  const uint64_t index = offsets + pad8(blocks * 4);
+  if (sizeof h + index + pad8(token_section) != size) return;
+  uint8_t* crcs = bytes.data() + sizeof h + offsets;
+  const uint8_t* tokens = bytes.data() + sizeof h + index;
+  for (uint64_t k = 0; k < blocks; ++k) {
+    const uint64_t begin = k * h.block_bytes;
+    const uint32_t crc = roberta::crc32c(tokens + begin, std::min(h.block_bytes, token_section - begin));
+    std::memcpy(crcs + 4 * k, &crc, 4);
+  }
+  h.index_crc = roberta::crc32c(bytes.data() + sizeof h, index);
+  std::memcpy(bytes.data(), &h, sizeof h);
 }
 
 // Writes a valid two-document dataset once; mode 0 replaces only its manifest.
@@ -62,11 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       default: {
         std::vector<uint8_t> bytes(data + 1, data + size);
-        if (data[0] % 3 == 2 && bytes.size() >= sizeof(roberta::data::ShardHeader)) {
-          const uint64_t sum = roberta::data::fnv1a(bytes.data() + sizeof(roberta::data::ShardHeader),
-                                                    bytes.size() - sizeof(roberta::data::ShardHeader));
-          std::memcpy(bytes.data() + offsetof(roberta::data::ShardHeader, checksum), &sum, sizeof sum);
-        }
+        if (data[0] % 3 == 2) fix_checksums(bytes);
         std::filesystem::create_directories(shard_dir);
         roberta::fuzz::write_file(shard_dir + "/shard-00000.bin", bytes.data(), bytes.size());
         roberta::fuzz::write_file(shard_dir + "/" + roberta::data::kManifestName,

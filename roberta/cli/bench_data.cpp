@@ -32,10 +32,6 @@ struct BenchDataArgs {
   int64_t threads = 0;     // preprocessing threads, 0: all cores
 };
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 const char* format_name(data::InputFormat f) {
   switch (f) {
     case data::InputFormat::full_sentences: return "full_sentences";
@@ -107,7 +103,7 @@ CommandRun setup_bench_data(CLI::App& sub) {
   return [args]() { return run_bench_data(*args); };
 }
 
-const RegisterBench reg("data", "preprocessing MB/s and loader tokens/s per input format", setup_bench_data, 20);
+const RegisterBench registered_bench_data("data", "preprocessing MB/s and loader tokens/s per input format", setup_bench_data, 20);
 
 }  // namespace
 }  // namespace roberta::cli

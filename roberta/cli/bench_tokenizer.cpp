@@ -39,10 +39,6 @@ struct BenchTokenizerArgs {
   std::string reference = "scripts/reference";  // node scripts; empty: skip the reference
 };
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // CPU seconds of this process (all threads): on a shared machine, MB per CPU-second is the
 // per-thread speed that wall-clock MB/s hides.
 double process_cpu_seconds() {
@@ -227,7 +223,7 @@ CommandRun setup_bench_tokenizer(CLI::App& sub) {
   return [args]() { return run_bench_tokenizer(*args); };
 }
 
-const RegisterBench reg("tokenizer", "encode MB/s (1 and all threads) and training time, ours and HF's",
+const RegisterBench registered_bench_tokenizer("tokenizer", "encode MB/s (1 and all threads) and training time, ours and HF's",
                         setup_bench_tokenizer, 10);
 
 }  // namespace

@@ -238,7 +238,7 @@ CommandRun setup_bench_train(CLI::App& sub) {
   return [args] { return run_bench_train(*args); };
 }
 
-const RegisterBench reg("train", "full training steps (fwd, bwd, AdamW): step ms, tokens/s, MFU",
+const RegisterBench registered_bench_train("train", "full training steps (fwd, bwd, AdamW): step ms, tokens/s, MFU",
                         setup_bench_train, 30);
 
 }  // namespace

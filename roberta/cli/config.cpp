@@ -70,7 +70,7 @@ struct ConfigCommand {
   }
 };
 
-const RegisterCommand reg(
+const RegisterCommand registered_config(
     "config", "print the fully resolved config (defaults < preset < files < --set)",
     [](CLI::App& sub) -> CommandRun {
       auto command = std::make_shared<ConfigCommand>();

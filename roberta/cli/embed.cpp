@@ -56,7 +56,7 @@ int run_embed(const EmbedArgs& a) {
   return 0;
 }
 
-const RegisterCommand reg(
+const RegisterCommand registered_embed(
     "embed", "write one feature vector per input line (<s> or mean pooling)",
     [](CLI::App& sub) -> CommandRun {
       auto a = std::make_shared<EmbedArgs>();

@@ -65,7 +65,7 @@ int run_evaluate(const EvaluateArgs& a) {
   return 0;
 }
 
-const RegisterCommand reg(
+const RegisterCommand registered_evaluate(
     "evaluate", "score a fine-tuned checkpoint on a task's dev split or a data file",
     [](CLI::App& sub) -> CommandRun {
       auto a = std::make_shared<EvaluateArgs>();

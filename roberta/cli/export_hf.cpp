@@ -9,7 +9,7 @@
 namespace roberta::cli {
 namespace {
 
-const RegisterCommand reg(
+const RegisterCommand registered_export_hf(
     "export-hf",
     "write a checkpoint as a Hugging Face directory (masked LM, or the fine-tuned task's head)",
     [](CLI::App& sub) -> CommandRun {

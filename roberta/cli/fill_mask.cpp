@@ -57,7 +57,7 @@ int run_fill_mask(const FillMaskArgs& a) {
   return 0;
 }
 
-const RegisterCommand reg(
+const RegisterCommand registered_fill_mask(
     "fill-mask", "print the most likely tokens for each <mask> in a text",
     [](CLI::App& sub) -> CommandRun {
       auto a = std::make_shared<FillMaskArgs>();

@@ -20,7 +20,7 @@ int run_finetune(const ConfigArgs& args) {
   return 0;
 }
 
-const RegisterCommand reg(
+const RegisterCommand registered_finetune(
     "finetune", "fine-tune a pretrained model on a GLUE or local task",
     [](CLI::App& sub) -> CommandRun {
       auto args = std::make_shared<ConfigArgs>();

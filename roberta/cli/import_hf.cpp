@@ -9,7 +9,7 @@
 namespace roberta::cli {
 namespace {
 
-const RegisterCommand reg(
+const RegisterCommand registered_import_hf(
     "import-hf", "convert a Hugging Face RoBERTa directory into a checkpoint",
     [](CLI::App& sub) -> CommandRun {
       auto input = std::make_shared<std::string>();

@@ -62,7 +62,7 @@ int run_info() {
   return 0;
 }
 
-const RegisterCommand reg("info", "print LibTorch version, devices, BLAS and threads",
+const RegisterCommand registered_info("info", "print LibTorch version, devices, BLAS and threads",
                           [](CLI::App&) -> CommandRun { return run_info; }, 0);
 
 }  // namespace

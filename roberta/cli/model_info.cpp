@@ -34,7 +34,7 @@ int run_model_info(const ConfigArgs& args) {
   return 0;
 }
 
-const RegisterCommand reg(
+const RegisterCommand registered_model_info(
     "model-info", "print the masked-LM model's module tree and parameter count",
     [](CLI::App& sub) -> CommandRun {
       auto args = std::make_shared<ConfigArgs>();

@@ -74,7 +74,7 @@ int run_predict(const PredictArgs& a) {
   return 0;
 }
 
-const RegisterCommand reg(
+const RegisterCommand registered_predict(
     "predict", "write a fine-tuned model's predictions for a task file (TSV or JSONL)",
     [](CLI::App& sub) -> CommandRun {
       auto a = std::make_shared<PredictArgs>();

@@ -98,7 +98,7 @@ CommandRun setup_preprocess(CLI::App& sub) {
   return [args]() { return run_preprocess(*args); };
 }
 
-const RegisterCommand reg("preprocess", "tokenize a corpus into binary shards (documents, sentences)",
+const RegisterCommand registered_preprocess("preprocess", "tokenize a corpus into binary shards (documents, sentences)",
                           setup_preprocess, 20);
 
 }  // namespace

@@ -32,7 +32,7 @@ int run_pretrain(const PretrainArgs& args) {
   return 0;
 }
 
-const RegisterCommand reg(
+const RegisterCommand registered_pretrain(
     "pretrain", "pretrain a masked-LM from a YAML experiment config",
     [](CLI::App& sub) -> CommandRun {
       auto args = std::make_shared<PretrainArgs>();

@@ -184,7 +184,7 @@ CommandRun setup_tokenizer(CLI::App& sub) {
   };
 }
 
-const RegisterCommand reg("tokenizer", "train a byte-level BPE tokenizer, encode text to ids, decode ids",
+const RegisterCommand registered_tokenizer("tokenizer", "train a byte-level BPE tokenizer, encode text to ids, decode ids",
                           setup_tokenizer, 20);
 
 }  // namespace

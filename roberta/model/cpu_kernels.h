@@ -10,8 +10,8 @@
 //   here the forward is one read (max, then sum of exponentials per row) and the backward one
 //   read and one write.
 //
-// This file includes no ATen header but ATen/Parallel.h, so it compiles without the torch PCH
-// and with its own flags; AVX2+FMA code paths are chosen at run time (a scalar path otherwise).
+// This file includes no ATen header but ATen/Parallel.h, so it compiles fast, on its own (not in
+// a unity batch) and with its own flags; AVX2+FMA code paths are chosen at run time (a scalar path otherwise).
 // Legend: M = rows, V = columns (vocabulary).
 #pragma once
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <random>
 
@@ -227,6 +228,26 @@ class TaskUnit : public TrainingUnit {
 
   bool stopped_early() const { return result_.stopped_early; }
 
+  // Runs `work` on rank 0 only and hands its value to every rank. Every rank learns whether it
+  // failed, so a failure on rank 0 stops all of them at the same update instead of leaving the
+  // others waiting in the next collective; rank 0 rethrows its own error.
+  double on_rank0_then_all(const std::string& what, const std::function<double()>& work) {
+    std::exception_ptr failure;
+    double value = 0;
+    if (comm_.is_main()) {
+      try {
+        value = work();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+    std::vector<double> shared = {value, failure ? 1.0 : 0.0};
+    comm_.all_reduce_sum_values(shared);
+    if (failure) std::rethrow_exception(failure);
+    if (shared[1] > 0) fail("finetune: rank 0 failed {} (see its error); stopping", what);
+    return shared[0];
+  }
+
   bool after_update(int64_t step, Trainer& trainer) override {
     if (++batch_ < steps_per_epoch_) return false;
     // The epoch is done: its mean training loss over all ranks, then rank 0 scores the dev splits.
@@ -238,41 +259,22 @@ class TaskUnit : public TrainingUnit {
     er.step = step;
     er.train_loss = (sums[0] + epoch_loss_carry_) / std::max(1.0, sums[1]);
     epoch_loss_carry_ = 0;
-    std::exception_ptr failure;  // rank 0's, when scoring or saving best/ failed
-    if (comm_.is_main()) {
-      try {
-        score_dev(step, trainer, er);
-      } catch (...) {
-        failure = std::current_exception();
-      }
-    }
+    er.primary = on_rank0_then_all(fmt::format("scoring the dev split after epoch {}", epoch_), [&] {
+      score_dev(step, trainer, er);
+      return er.primary;
+    });
     model_.train(true);
-    // Every rank takes rank 0's verdict, so all stop (or not) at the same update; a failure on
-    // rank 0 stops every rank at once instead of leaving them in the next collective.
-    std::vector<double> verdict = {comm_.is_main() ? er.primary : 0.0, failure ? 1.0 : 0.0};
-    comm_.all_reduce_sum_values(verdict);
-    if (failure) std::rethrow_exception(failure);
-    if (verdict[1] > 0) fail("finetune: rank 0 failed after epoch {} (see its error); stopping", epoch_);
-    er.primary = verdict[0];
     result_.epochs.push_back(er);
     bool stop = false;
     if (er.primary > result_.best_metric) {
       result_.best_metric = er.primary;
       result_.best_epoch = epoch_;
       epochs_without_gain_ = 0;
-      std::exception_ptr save_failure;
-      if (comm_.is_main()) {
-        try {
-          save_task_checkpoint(result_.best_dir, model_, config_, task_, tok_, step, epoch_, er.primary);
-          if (!quiet_) fmt::print("epoch {}: new best {} {:.4f} -> {}\n", epoch_, task_.metric, er.primary, result_.best_dir);
-        } catch (...) {
-          save_failure = std::current_exception();
-        }
-      }
-      std::vector<double> failed = {save_failure ? 1.0 : 0.0};
-      comm_.all_reduce_sum_values(failed);
-      if (save_failure) std::rethrow_exception(save_failure);
-      if (failed[0] > 0) fail("finetune: rank 0 could not write {} (see its error); stopping", result_.best_dir);
+      on_rank0_then_all(fmt::format("writing {}", result_.best_dir), [&] {
+        save_task_checkpoint(result_.best_dir, model_, config_, task_, tok_, step, epoch_, er.primary);
+        if (!quiet_) fmt::print("epoch {}: new best {} {:.4f} -> {}\n", epoch_, task_.metric, er.primary, result_.best_dir);
+        return 0.0;
+      });
     } else if (ft_.patience > 0 && ++epochs_without_gain_ >= ft_.patience) {
       result_.stopped_early = true;
       stop = true;

@@ -15,7 +15,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "roberta/train/crc32c.h"
+#include "util/crc32c.h"
 #include "util/error.h"
 
 namespace roberta {

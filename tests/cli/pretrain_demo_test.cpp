@@ -1,5 +1,5 @@
-// The demo config learns: configs/pretrain/demo.yaml (tiny preset, dynamic masking, the demo's
-// optimiser and schedule shape) on the Brown fixture through the RoBERTa tokenizer, shortened
+// The demo config learns: configs/pretrain/demo.yaml (two layers of the tiny preset, dynamic
+// masking, the demo's optimiser and schedule shape) on the Brown fixture through the RoBERTa tokenizer, shortened
 // to 60 updates of 16 x 64 tokens. The bound is independent of our code's numbers: an
 // untrained model predicts ~uniformly, loss ln(V) = ln(50265) = 10.8; a model that has learned
 // only the corpus's unigram distribution scores the unigram entropy H1 of the fixture's

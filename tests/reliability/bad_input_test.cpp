@@ -166,11 +166,21 @@ TEST_CASE("damaged shards and manifests are refused when training starts", "[rel
                       Catch::Matchers::ContainsSubstring("shard-00000.bin") && Catch::Matchers::ContainsSubstring("truncated"));
   }
   SECTION("one flipped byte in the tokens") {
+    // The shard opens (its index is intact); the loader's first read of the block stops the run.
     std::string damaged = original;
     damaged[damaged.size() - 20] ^= 0x40;
     write_text(shard, damaged);
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path),
-                      Catch::Matchers::ContainsSubstring("shard-00000.bin") && Catch::Matchers::ContainsSubstring("checksum"));
+                      Catch::Matchers::ContainsSubstring("shard-00000.bin") &&
+                          Catch::Matchers::ContainsSubstring("corrupt token block 0 of 1"));
+  }
+  SECTION("one flipped byte in the index") {
+    std::string damaged = original;
+    damaged[64 + 8] ^= 0x40;
+    write_text(shard, damaged);
+    EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path),
+                      Catch::Matchers::ContainsSubstring("shard-00000.bin") &&
+                          Catch::Matchers::ContainsSubstring("index checksum mismatch"));
   }
   SECTION("manifest cut short") {
     const std::string manifest = read_text(shards / "train" / "dataset.json");

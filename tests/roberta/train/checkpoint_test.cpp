@@ -10,7 +10,7 @@
 
 #include "roberta/model/task_models.h"
 #include "roberta/train/checkpoint.h"
-#include "roberta/train/crc32c.h"
+#include "util/crc32c.h"
 #include "util/error.h"
 
 #include "tests/catch.h"

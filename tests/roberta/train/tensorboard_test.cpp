@@ -1,6 +1,6 @@
 // CRC32C against published vectors (RFC 3720 B.4 and the "123456789" check value), and event
 // files decoded by a minimal protobuf/TFRecord reader written here from the format specs.
-#include "roberta/train/crc32c.h"
+#include "util/crc32c.h"
 #include "roberta/train/tensorboard.h"
 
 #include "tests/catch.h"
@@ -92,14 +92,7 @@ std::vector<std::string> read_records(const std::string& stream) {
 
 }  // namespace
 
-TEST_CASE("crc32c matches published check values", "[train][tensorboard]") {
-  CHECK(roberta::crc32c("123456789") == 0xE3069283u);
-  std::string zeros(32, '\0'), ones(32, '\xFF'), ascending(32, '\0');
-  for (int i = 0; i < 32; ++i) ascending[i] = static_cast<char>(i);
-  CHECK(roberta::crc32c(zeros) == 0x8A9136AAu);      // RFC 3720 B.4
-  CHECK(roberta::crc32c(ones) == 0x62A8AB43u);
-  CHECK(roberta::crc32c(ascending) == 0x46DD794Eu);
-  CHECK(roberta::crc32c("") == 0u);
+TEST_CASE("masked CRC-32C is TensorFlow's mask of the CRC", "[train][tensorboard]") {
   const uint32_t crc = roberta::crc32c("123456789");
   const uint32_t masked = roberta::masked_crc32c("123456789", 9);
   CHECK(masked != crc);
