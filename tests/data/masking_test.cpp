@@ -62,7 +62,7 @@ TEST_CASE("masking rates: 15% selected, 80/10/10 split, within 4 sigma", "[data]
   CHECK(within(unchanged, 0.1));
 }
 
-TEST_CASE("specials and padding are never selected; random ids are never special", "[data][masking]") {
+TEST_CASE("specials and padding are never selected, random ids are never special", "[data][masking]") {
   SpecialTokens sp;
   sp.vocab_size = 8;  // text ids 4, 5, 6; 7 is <mask>
   sp.mask_id = 7;
@@ -82,7 +82,7 @@ TEST_CASE("specials and padding are never selected; random ids are never special
   }
 }
 
-TEST_CASE("masks are pure; static repeats with period copies; dynamic changes per epoch", "[data][masking]") {
+TEST_CASE("masks are pure, static repeats with period copies, dynamic changes per epoch", "[data][masking]") {
   SpecialTokens sp;
   std::mt19937 gen(5);
   auto tokens = random_sequence(gen, 200, 4, 50000);

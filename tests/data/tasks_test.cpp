@@ -36,7 +36,7 @@ TEST_CASE("GLUE: CoLA without header, SST-2 train and test", "[data][tasks]") {
   CHECK_FALSE(sst_test[0].has_label());
 }
 
-TEST_CASE("GLUE: pair tasks read by column name; STS-B targets; MNLI gold label", "[data][tasks]") {
+TEST_CASE("GLUE: pair tasks read by column name, STS-B targets, MNLI gold label", "[data][tasks]") {
   auto mrpc = read_glue(GlueTask::mrpc, write_file("mrpc.tsv",
       "Quality\t#1 ID\t#2 ID\t#1 String\t#2 String\n1\t702876\t702977\tAmrozi accused.\tReferring to him.\n"));
   CHECK(mrpc[0].text_a == "Amrozi accused.");

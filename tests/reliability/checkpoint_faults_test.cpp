@@ -97,7 +97,7 @@ TEST_CASE("kill -9 at random moments while checkpointing every update: the newes
                    << " killed with a checkpoint half-written (temp dir left, never under the real name)");
 }
 
-TEST_CASE("SIGTERM / SIGINT: a checkpoint is written and the run exits 0 promptly; a second "
+TEST_CASE("SIGTERM / SIGINT: a checkpoint is written and the run exits 0 promptly, a second "
           "signal exits at once with 130", "[reliability][faults]") {
   TempDir dir("sigterm");
   const fs::path out = dir.path / "run";

@@ -46,7 +46,7 @@ TEST_CASE("trainer: hand-worked corpus, ties to the smallest pair ids", "[tokeni
   CHECK(merge_lines(strict.train().files()) == std::vector<std::string>{"a b", "Ġ ab"});
 }
 
-TEST_CASE("trainer: lines keep their newline; result independent of threads", "[tokenizer][trainer]") {
+TEST_CASE("trainer: lines keep their newline, result independent of threads", "[tokenizer][trainer]") {
   std::string text = "one two\nthree two\n\nfour one two\n";
   BpeTrainerOptions options;
   options.vocab_size = 300;

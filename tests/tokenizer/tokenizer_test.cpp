@@ -24,7 +24,7 @@ const Tokenizer& roberta_copy() {
 }
 }  // namespace
 
-TEST_CASE("GPT-2 files load; ids equal Hugging Face's on every golden text", "[tokenizer][golden]") {
+TEST_CASE("GPT-2 files load, ids equal Hugging Face's on every golden text", "[tokenizer][golden]") {
   CHECK(gpt2().vocab_size() == 50257);
   for (const auto& c : golden_cases()) {
     std::string text = c["text"];
@@ -67,7 +67,7 @@ TEST_CASE("RoBERTa-style copy: special ids, templates and <mask> lstrip equal Hu
   }
 }
 
-TEST_CASE("encode does not recognise special strings; decode can skip specials", "[tokenizer][specials]") {
+TEST_CASE("encode does not recognise special strings, decode can skip specials", "[tokenizer][specials]") {
   const Tokenizer& t = roberta_copy();
   auto plain = t.encode("a <mask>");
   CHECK(std::find(plain.begin(), plain.end(), t.mask_id()) == plain.end());

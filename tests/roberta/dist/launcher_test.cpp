@@ -77,7 +77,7 @@ std::string roberta_binary() {
 
 }  // namespace
 
-TEST_CASE("launch: every rank gets its environment; output lines are prefixed", "[dist]") {
+TEST_CASE("launch: every rank gets its environment, output lines are prefixed", "[dist]") {
   Capture out, err;
   auto options = shell_ranks(3, "echo \"hello $RANK/$WORLD_SIZE local $LOCAL_RANK at $MASTER_ADDR:$MASTER_PORT\"; "
                                 "printf 'partial line without newline'; echo oops >&2", out, err);
@@ -140,7 +140,7 @@ TEST_CASE("launch: bad arguments are errors", "[dist]") {
   CHECK_THROWS_WITH(roberta::launch_local(options), Catch::Matchers::ContainsSubstring("--nproc"));
 }
 
-TEST_CASE("roberta launch -- dist-selftest: two ranks agree; a failed or hung rank fails the launch", "[dist][cli][slow]") {
+TEST_CASE("roberta launch -- dist-selftest: two ranks agree, a failed or hung rank fails the launch", "[dist][cli][slow]") {
   std::string binary = roberta_binary();
   if (binary.empty()) {
     ROBERTA_SKIP("the roberta binary is not built: end-to-end launch test");

@@ -171,7 +171,7 @@ TEST_CASE("the attention mask hides padded keys (changing a pad's embedding has 
   CHECK_FALSE(at::allclose(before, model->roberta->forward(ids).narrow(1, 0, 4), 1e-3, 1e-3));
 }
 
-TEST_CASE("masked positions select rows of the full logits; eval mode is deterministic", "[model]") {
+TEST_CASE("masked positions select rows of the full logits, eval mode is deterministic", "[model]") {
   at::manual_seed(3);
   RobertaForMaskedLM model(small_options());
   model->eval();

@@ -130,7 +130,7 @@ TEST_CASE("tagging labels the first sub-token of each word, -100 elsewhere", "[t
   CHECK(cut.ids.size() == pieces[0] + 2);
 }
 
-TEST_CASE("task.json: labels as a file or inline; any other value names the key", "[tasks]") {
+TEST_CASE("task.json: labels as a file or inline, any other value names the key", "[tasks]") {
   const std::filesystem::path dir = roberta::test::temp_dir("task_labels");
   roberta::test::write_synthetic_task(dir, "classification", 4, 2, 7);
   FinetuneConfig c;

@@ -108,7 +108,7 @@ TEST_CASE("checkpoint round trip: weights, config, step, extra files, info", "[c
   }
 }
 
-TEST_CASE("committing over an existing checkpoint replaces it; an uncommitted writer leaves nothing", "[checkpoint]") {
+TEST_CASE("committing over an existing checkpoint replaces it, an uncommitted writer leaves nothing", "[checkpoint]") {
   TempDir tmp;
   RobertaForMaskedLM model(small_options());
   write_checkpoint(tmp.root / "ckpt", *model, 1);

@@ -59,7 +59,7 @@ TEST_CASE("cosine and constant schedules", "[train][schedule]") {
   CHECK(constant.lr(1000) == Approx(2.0));
 }
 
-TEST_CASE("schedule kinds parse by name; bad values are Errors", "[train][schedule]") {
+TEST_CASE("schedule kinds parse by name, bad values are Errors", "[train][schedule]") {
   CHECK(roberta::parse_schedule_kind("cosine") == ScheduleKind::cosine);
   CHECK(roberta::to_string(ScheduleKind::polynomial) == "polynomial");
   CHECK_THROWS_WITH(roberta::parse_schedule_kind("cosin"),

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <limits>
 
-TEST_CASE("a metrics line is one JSON object; non-finite values become null",
+TEST_CASE("a metrics line is one JSON object, non-finite values become null",
           "[train][metrics]") {
   const auto line = roberta::MetricsLogger::format_line(
       "train", 120, 1764095000.1234,
