@@ -21,6 +21,15 @@ CorpusReader::CorpusReader(std::string path, CorpusFormat format)
   total_bytes_ = std::filesystem::file_size(path_, ec);
 }
 
+void CorpusReader::seek(uint64_t bytes, uint64_t lines) {
+  if (bytes > total_bytes_) fail("{}: cannot continue at byte {}: the file has {} bytes", path_, bytes, total_bytes_);
+  in_.clear();
+  in_.seekg(static_cast<std::streamoff>(bytes));
+  if (!in_) fail("{}: cannot seek to byte {}", path_, bytes);
+  bytes_read_ = bytes;
+  line_ = lines;
+}
+
 namespace {
 bool blank(const std::string& line) {
   return line.find_first_not_of(" \t\r\f\v") == std::string::npos;

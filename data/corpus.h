@@ -21,6 +21,10 @@ class CorpusReader {
   // Malformed JSONL throws roberta::Error naming the file and line.
   bool next(std::string& document);
   uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t lines_read() const { return line_; }
+  // Continues from a position an earlier reader reported after a document (bytes_read() and
+  // lines_read() then): the next document is the one that followed it.
+  void seek(uint64_t bytes, uint64_t lines);
   uint64_t total_bytes() const { return total_bytes_; }
   const std::string& path() const { return path_; }
 

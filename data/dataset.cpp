@@ -9,7 +9,9 @@
 #include <fstream>
 #include <limits>
 
+#include "util/crc32c.h"
 #include "util/error.h"
+#include "util/threads.h"
 
 namespace roberta::data {
 namespace fs = std::filesystem;
@@ -47,6 +49,7 @@ std::shared_ptr<const Dataset> Dataset::open(const std::string& dir) {
     fail("{}: invalid JSON: {}", manifest_path, e.what());
   }
   std::shared_ptr<Dataset> ds(new Dataset());
+  ds->dir_ = dir;
   try {
     if (!j.at("version").is_number_integer() || j.at("version").get<int64_t>() != kManifestVersion) {
       fail("{}: key version: expected {}, found {}", manifest_path, kManifestVersion, j.at("version").dump());
@@ -58,13 +61,20 @@ std::shared_ptr<const Dataset> Dataset::open(const std::string& dir) {
     ds->special_.unk_id = integer_at<int32_t>(sp, "unk_id", manifest_path);
     ds->special_.mask_id = integer_at<int32_t>(sp, "mask_id", manifest_path);
     ds->special_.vocab_size = integer_at<int64_t>(sp, "vocab_size", manifest_path);
-    for (const auto& name : j.at("shards")) {
-      auto shard = std::make_unique<ShardReader>((fs::path(dir) / name.get<std::string>()).string());
+    // Opening a shard reads and checks its index (CRC, offsets): the shards in parallel.
+    std::vector<std::string> names;
+    for (const auto& name : j.at("shards")) names.push_back((fs::path(dir) / name.get<std::string>()).string());
+    std::vector<std::unique_ptr<ShardReader>> opened(names.size());
+    parallel_for(names.size(), hardware_threads(), [&](size_t begin, size_t end) {
+      for (size_t k = begin; k < end; ++k) opened[k] = std::make_unique<ShardReader>(names[k]);
+    });
+    for (auto& shard : opened) {
       const uint64_t base = ds->sentence_shard_begin_.back();
       for (uint64_t d = 1; d <= shard->num_documents(); ++d) {
         ds->doc_sentence_begin_.push_back(base + shard->document_begin(d));
       }
       ds->sentence_shard_begin_.push_back(base + shard->num_sentences());
+      ds->token_shard_begin_.push_back(ds->token_shard_begin_.back() + shard->num_tokens());
       ds->num_tokens_ += shard->num_tokens();
       ds->shards_.push_back(std::move(shard));
     }
@@ -93,8 +103,42 @@ uint64_t Dataset::sentence_length(uint64_t s) const {
 void Dataset::append_sentence(uint64_t s, uint64_t from, uint64_t to, std::vector<int32_t>& out) const {
   auto [shard, local] = locate(s);
   const uint64_t begin = shard->sentence_begin(local);
+  append_checked(*shard, begin + from, begin + to, out);
+}
+
+void Dataset::append_tokens(uint64_t begin, uint64_t end, int32_t separator, std::vector<int32_t>& out) const {
+  if (begin >= end) return;
+  if (end > num_tokens_) {
+    fail("dataset: tokens {}..{} requested, the dataset holds {} (a sample plan of another dataset?)", begin, end,
+         num_tokens_);
+  }
+  auto it = std::upper_bound(token_shard_begin_.begin(), token_shard_begin_.end(), begin);
+  for (auto k = static_cast<size_t>(it - token_shard_begin_.begin()) - 1; begin < end; ++k) {
+    const ShardReader& shard = *shards_[k];
+    const uint64_t base = token_shard_begin_[k];
+    const uint64_t stop = std::min(end, token_shard_begin_[k + 1]) - base;
+    uint64_t t = begin - base;
+    uint64_t s = shard.sentence_of(t);
+    uint64_t d = shard.document_of(s);
+    for (;;) {
+      const uint64_t to = std::min(stop, shard.sentence_begin(s + 1));
+      append_checked(shard, t, to, out);
+      t = to;
+      if (t >= stop) break;
+      ++s;  // t is where sentence s starts
+      if (s == shard.document_begin(d + 1)) {
+        ++d;
+        out.push_back(separator);
+      }
+    }
+    begin = base + stop;
+    if (begin < end) out.push_back(separator);  // documents never span shards
+  }
+}
+
+void Dataset::append_checked(const ShardReader& shard, uint64_t begin, uint64_t end, std::vector<int32_t>& out) const {
   const size_t first = out.size();
-  shard->append_tokens(begin + from, begin + to, out);
+  shard.append_tokens(begin, end, out);
   // Every id that reaches the model passes here, on a loader thread: an id outside the
   // vocabulary would otherwise surface as a CUDA device-side assert deep in the loss, far from
   // the file that holds it.
@@ -102,13 +146,56 @@ void Dataset::append_sentence(uint64_t s, uint64_t from, uint64_t to, std::vecto
     if (out[i] < 0 || out[i] >= special_.vocab_size) {
       fail("{}: token {} (sentence {} of this shard) is id {}, outside the vocabulary of {} ids in "
            "dataset.json: the shard is corrupt or was made with another tokenizer; run `roberta "
-           "preprocess` again", shard->path(), begin + from + (i - first), local, out[i], special_.vocab_size);
+           "preprocess` again", shard.path(), begin + (i - first), shard.sentence_of(begin + (i - first)), out[i],
+           special_.vocab_size);
     }
   }
 }
 
-DatasetWriter::DatasetWriter(std::string dir, SpecialTokens special, uint64_t max_shard_tokens)
-    : dir_(std::move(dir)), special_(special), max_shard_tokens_(max_shard_tokens) {
+uint32_t Dataset::identity() const {
+  uint32_t crc = 0;
+  for (const auto& shard : shards_) {
+    const uint64_t fields[4] = {shard->index_crc(), shard->num_tokens(), shard->num_sentences(), shard->num_documents()};
+    crc = crc32c_extend(crc, fields, sizeof(fields));
+  }
+  return crc;
+}
+
+uint64_t Dataset::block_tokens() const {
+  uint64_t tokens = std::numeric_limits<uint64_t>::max();
+  for (const auto& shard : shards_) tokens = std::min(tokens, shard->block_bytes() / shard->dtype_bytes());
+  return tokens;
+}
+
+uint64_t Dataset::verify(int threads) const {
+  // Work items of 16 blocks, over all shards, so that one large shard keeps every thread busy.
+  constexpr uint64_t kItemBlocks = 16;
+  std::vector<std::pair<size_t, uint64_t>> items;  // (shard, first block)
+  uint64_t bytes = 0;
+  for (size_t k = 0; k < shards_.size(); ++k) {
+    const ShardReader& shard = *shards_[k];
+    for (uint64_t b = 0; b < std::max<uint64_t>(shard.num_blocks(), 1); b += kItemBlocks) items.emplace_back(k, b);
+    bytes += shard.num_tokens() * shard.dtype_bytes() + (shard.num_sentences() + 1) * 8;
+  }
+  parallel_for(items.size(), threads, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      shards_[items[i].first]->verify_blocks_now(items[i].second, items[i].second + kItemBlocks);
+    }
+  });
+  return bytes;
+}
+
+Dataset::BlocksRead Dataset::blocks_read() const {
+  BlocksRead out;
+  for (const auto& shard : shards_) {
+    out.read += shard->blocks_verified();
+    out.total += shard->num_blocks();
+  }
+  return out;
+}
+
+DatasetWriter::DatasetWriter(std::string dir, SpecialTokens special, uint64_t max_shard_tokens, uint64_t block_bytes)
+    : dir_(std::move(dir)), special_(special), max_shard_tokens_(max_shard_tokens), block_bytes_(block_bytes) {
   fs::create_directories(dir_);
 }
 
@@ -116,13 +203,33 @@ void DatasetWriter::roll() {
   if (shard_) shard_->finish();
   const std::string name = fmt::format("shard-{:05d}.bin", shard_names_.size());
   shard_names_.push_back(name);
-  shard_ = std::make_unique<ShardWriter>((fs::path(dir_) / name).string(), special_.vocab_size);
+  shard_ = std::make_unique<ShardWriter>((fs::path(dir_) / name).string(), special_.vocab_size, block_bytes_);
 }
 
-void DatasetWriter::begin_document() {
-  if (!shard_ || shard_->num_tokens() >= max_shard_tokens_) roll();
+bool DatasetWriter::begin_document() {
+  bool finished = false;
+  if (!shard_ || shard_->num_tokens() >= max_shard_tokens_) {
+    finished = shard_ != nullptr;
+    roll();
+  }
   shard_->begin_document();
   doc_has_sentence_ = false;
+  return finished;
+}
+
+void DatasetWriter::resume(std::vector<std::string> shard_names, uint64_t documents, uint64_t sentences,
+                           uint64_t tokens) {
+  if (shard_) fail("{}: a dataset writer resumes before it writes anything", dir_);
+  shard_names_ = std::move(shard_names);
+  documents_ = documents;
+  sentences_ = sentences;
+  tokens_ = tokens;
+}
+
+std::vector<std::string> DatasetWriter::finished_shards() const {
+  std::vector<std::string> names = shard_names_;
+  if (shard_ && !names.empty()) names.pop_back();  // the one being filled
+  return names;
 }
 
 void DatasetWriter::add_sentence(const std::vector<int32_t>& tokens) {

@@ -55,18 +55,74 @@ bool Loader::token_batched() const {
   return format_.format == InputFormat::doc_sentences || format_.format == InputFormat::sentence_pair;
 }
 
+uint64_t Loader::run_samples() const {
+  // Samples are numbered in corpus order, so a run of adjacent samples covers adjacent tokens.
+  // Runs of 256 blocks (16 MiB of uint16 tokens with the default 64 KiB blocks) make the blocks
+  // a rank shares with its neighbours' runs (at most one at each end) a small part of what it
+  // reads, and leave thousands of runs to shuffle in a corpus of tens of GB.
+  constexpr uint64_t kRunBlocks = 256;
+  const uint64_t mean_length = std::max<uint64_t>(1, dataset_->num_tokens() / plan_->samples.size());
+  return std::max<uint64_t>(1, kRunBlocks * dataset_->block_tokens() / mean_length);
+}
+
+std::vector<uint64_t> Loader::rank_samples(int64_t epoch) const {
+  const uint64_t n = plan_->samples.size();
+  const auto world = static_cast<uint64_t>(options_.world_size);
+  const auto rank = static_cast<uint64_t>(options_.rank);
+  const bool shuffle = options_.shuffle && mode_ == LoaderMode::train;
+  if (world == 1 || options_.rank_split == RankSplit::strided) {
+    std::vector<uint64_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    if (shuffle) {
+      Rng rng(hash_keys({options_.seed, 0x5bf1, static_cast<uint64_t>(epoch)}));
+      for (uint64_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    }
+    if (world == 1) return order;
+    std::vector<uint64_t> mine;
+    mine.reserve(n / world + 1);
+    for (uint64_t p = rank; p < n; p += world) mine.push_back(order[p]);
+    return mine;
+  }
+  // Blocks: shuffle the order of the runs, rotate the sequence by a random offset (so that with
+  // fewer runs than ranks the parts still change every epoch), give rank r the r-th contiguous
+  // part of it and shuffle inside that part. Only this rank's part is ever written out.
+  const uint64_t part_begin = rank * n / world, part_size = (rank + 1) * n / world - part_begin;
+  std::vector<uint64_t> mine;
+  mine.reserve(part_size);
+  if (!shuffle) {
+    for (uint64_t s = part_begin; s < part_begin + part_size; ++s) mine.push_back(s);
+    return mine;
+  }
+  const uint64_t run = run_samples();
+  const uint64_t runs = (n + run - 1) / run;
+  auto run_length = [&](uint64_t r) { return std::min(n, (r + 1) * run) - r * run; };
+  std::vector<uint64_t> run_order(runs);
+  std::iota(run_order.begin(), run_order.end(), 0);
+  Rng rng(hash_keys({options_.seed, 0x2b10c, static_cast<uint64_t>(epoch)}));
+  for (uint64_t i = runs; i > 1; --i) std::swap(run_order[i - 1], run_order[rng.below(i)]);
+  const uint64_t rotation = rng.below(n);
+  std::vector<uint64_t> run_start(runs + 1, 0);  // where each run of run_order starts in the sequence
+  for (uint64_t i = 0; i < runs; ++i) run_start[i + 1] = run_start[i] + run_length(run_order[i]);
+  // The part is positions [rotation + part_begin, ... + part_size) of the sequence, cyclically.
+  const uint64_t position = (rotation + part_begin) % n;
+  auto i = static_cast<uint64_t>(std::upper_bound(run_start.begin(), run_start.end(), position) - run_start.begin()) - 1;
+  uint64_t offset = position - run_start[i];
+  while (mine.size() < part_size) {
+    const uint64_t r = run_order[i];
+    const uint64_t take = std::min(run_length(r) - offset, part_size - mine.size());
+    for (uint64_t j = offset; j < offset + take; ++j) mine.push_back(r * run + j);
+    offset = 0;
+    i = (i + 1) % runs;
+  }
+  Rng part_rng(hash_keys({options_.seed, 0x5bf1, static_cast<uint64_t>(epoch), rank}));
+  for (uint64_t k = mine.size(); k > 1; --k) std::swap(mine[k - 1], mine[part_rng.below(k)]);
+  return mine;
+}
+
 EpochPlan Loader::epoch_plan(int64_t epoch) const {
   EpochPlan plan;
   plan.epoch = epoch;
-  const uint64_t n = plan_->samples.size();
-  std::vector<uint64_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  if (options_.shuffle && mode_ == LoaderMode::train) {
-    Rng rng(hash_keys({options_.seed, 0x5bf1, static_cast<uint64_t>(epoch)}));
-    for (uint64_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-  }
-  const auto world = static_cast<uint64_t>(options_.world_size);
-  for (uint64_t p = static_cast<uint64_t>(options_.rank); p < n; p += world) plan.samples.push_back(order[p]);
+  plan.samples = rank_samples(epoch);
 
   plan.batch_begin.push_back(0);
   if (token_batched()) {

@@ -2,9 +2,13 @@
 // finite (validation) stream of masked batches. Worker threads materialize, mask and collate
 // micro-batches ahead of the caller into a bounded queue and hand them out in order.
 //
-// Determinism: epoch e's order is a permutation seeded by (seed, e) (identity without
-// shuffle), rank r takes the positions p with p % world_size == r (disjoint and complete;
-// rank counts differ by at most one), batches are cut from that list (fixed sequence count;
+// Determinism: epoch e's samples for rank r depend on (seed, e, r, world_size) only. With one
+// rank, or data.rank_split = strided, the order is a permutation seeded by (seed, e) (identity
+// without shuffle) and rank r takes the positions p with p % world_size == r. With blocks (the
+// default) the epoch shuffles runs of adjacent samples, rank r takes the r-th of world_size
+// contiguous parts of that sequence and shuffles it, so it reads ~1/world_size of the token
+// blocks. Either way the parts are disjoint and complete and rank counts differ by at most
+// one. Batches are cut from the rank's list (fixed sequence count;
 // for DOC-SENTENCES and SENTENCE-PAIR a padded-token budget over windows of 64 x micro_batch
 // samples sorted by length, the batches then shuffled), and masks are a pure
 // function of (seed, epoch, sample number). So a batch depends only on (seed, rank,
@@ -83,6 +87,8 @@ class Loader {
     int64_t batch;
     uint64_t ticket;
   };
+  uint64_t run_samples() const;  // adjacent samples per run (RankSplit::blocks)
+  std::vector<uint64_t> rank_samples(int64_t epoch) const;
   void start(int64_t epoch, int64_t batch);
   void stop();
   void worker();

@@ -30,6 +30,15 @@ struct MaskingOptions {
   double mask_prob_random = 0.1;  // masking.mask_prob_random
 };
 
+// How ranks divide an epoch's samples (data.rank_split). Both give every sample of the epoch
+// to exactly one rank, with rank counts differing by at most one; with one rank they are the same.
+enum class RankSplit {
+  blocks,   // each rank takes runs of adjacent samples (about 16 token blocks each, chosen at
+            // random per epoch) and shuffles them: it reads about 1/world_size of the shards
+  strided,  // rank r takes every world_size-th sample of the epoch's order: the global batches
+            // are those of a one-rank run, and every rank reads from all of the data
+};
+
 struct LoaderOptions {
   int64_t micro_batch = 16;  // batch.micro
   int64_t micro_tokens = 0;  // batch.micro_tokens
@@ -37,6 +46,7 @@ struct LoaderOptions {
   int64_t prefetch = 8;  // data.prefetch
   uint64_t seed = 1;  // train.seed
   bool shuffle = true;  // data.shuffle
+  RankSplit rank_split = RankSplit::blocks;  // data.rank_split
   int64_t rank = 0;           // set by the trainer from the communicator
   int64_t world_size = 1;
   bool pin_memory = false;    // set by the trainer when it trains on CUDA: batches come in

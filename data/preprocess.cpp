@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "data/corpus.h"
 #include "data/dataset.h"
@@ -47,6 +48,63 @@ nlohmann::json inputs_json(const PreprocessOptions& options) {
   return inputs;
 }
 
+// Where the next document starts: input file, byte offset and line number in it.
+struct CorpusPosition {
+  size_t input = 0;
+  uint64_t offset = 0, line = 0;
+};
+
+// The progress file of an interrupted run (see preprocess.h).
+constexpr const char* kProgressName = "progress.json";
+constexpr int kProgressVersion = 1;
+
+nlohmann::json job_json(const tokenizer::Tokenizer& tok, const PreprocessOptions& options) {
+  return {{"inputs", inputs_json(options)}, {"vocab_size", tok.vocab_size()}, {"shard_tokens", options.shard_tokens},
+          {"line_is_sentence", options.line_is_sentence}};
+}
+
+struct ResumePoint {
+  std::vector<std::string> shards;
+  uint64_t documents = 0, sentences = 0, tokens = 0;
+  CorpusPosition next;
+};
+
+void write_progress(const std::string& dir, const nlohmann::json& job, const ResumePoint& point) {
+  nlohmann::json j = {{"version", kProgressVersion}, {"job", job}, {"shards", point.shards},
+                      {"documents", point.documents}, {"sentences", point.sentences}, {"tokens", point.tokens},
+                      {"input", point.next.input}, {"offset", point.next.offset}, {"line", point.next.line}};
+  const std::string path = (fs::path(dir) / kProgressName).string();
+  {
+    std::ofstream out(path + ".tmp", std::ios::trunc);
+    out << j.dump(2) << "\n";
+    out.close();
+    if (!out) fail("{}: cannot write the progress file (disk full?): {}", path, std::strerror(errno));
+  }
+  fs::rename(path + ".tmp", path);
+}
+
+// The progress of an interrupted run of this same job whose shards are all still there.
+bool read_progress(const std::string& dir, const nlohmann::json& job, ResumePoint& point) {
+  std::ifstream in((fs::path(dir) / kProgressName).string());
+  if (!in) return false;
+  try {
+    nlohmann::json j;
+    in >> j;
+    if (j.at("version") != kProgressVersion || j.at("job") != job) return false;
+    point.shards = j.at("shards").get<std::vector<std::string>>();
+    point.documents = j.at("documents").get<uint64_t>();
+    point.sentences = j.at("sentences").get<uint64_t>();
+    point.tokens = j.at("tokens").get<uint64_t>();
+    point.next = {j.at("input").get<size_t>(), j.at("offset").get<uint64_t>(), j.at("line").get<uint64_t>()};
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+  for (const auto& name : point.shards) {
+    if (!fs::exists(fs::path(dir) / name)) return false;
+  }
+  return point.next.input < job.at("inputs").size();
+}
+
 std::vector<std::string> lines_of(const std::string& document) {
   std::vector<std::string> out;
   size_t begin = 0;
@@ -75,18 +133,46 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
     if (ec) fail("{}: cannot open the corpus file: {}", path, ec.message());
     total_bytes += size;
   }
-  // Write into a temporary directory and rename: an interrupted run leaves no half dataset.
+  // Write into a temporary directory and rename: an interrupted run leaves no half dataset, and
+  // its progress file lets the next run of the same job continue it.
   const std::string tmp_dir = options.output + ".tmp";
-  fs::remove_all(tmp_dir);
+  const nlohmann::json job = job_json(tok, options);
+  ResumePoint resume;
+  const bool resuming = options.resume && read_progress(tmp_dir, job, resume);
+  if (resuming) {
+    // Anything the progress file does not list (a shard finished after it was written) goes.
+    std::set<std::string> keep(resume.shards.begin(), resume.shards.end());
+    keep.insert(kProgressName);
+    for (const auto& entry : fs::directory_iterator(tmp_dir)) {
+      if (!keep.count(entry.path().filename().string())) fs::remove_all(entry.path());
+    }
+  } else {
+    fs::remove_all(tmp_dir);
+  }
   DatasetWriter writer(tmp_dir, special, options.shard_tokens);
-  Progress progress("preprocess", total_bytes, "MB");
+  PreprocessSummary summary;
+  uint64_t skipped_bytes = 0;
+  if (resuming) {
+    writer.resume(resume.shards, resume.documents, resume.sentences, resume.tokens);
+    for (size_t i = 0; i < resume.next.input; ++i) skipped_bytes += fs::file_size(options.inputs[i]);
+    skipped_bytes += resume.next.offset;
+    summary.resumed_shards = resume.shards.size();
+    summary.resumed_bytes = skipped_bytes;
+    if (options.progress) {
+      fmt::print(stderr, "preprocess: resuming an interrupted run: {} shards ({} tokens) done, continuing at {} byte {}\n",
+                 resume.shards.size(), resume.tokens, options.inputs[resume.next.input], resume.next.offset);
+    }
+  }
+  Progress progress("preprocess", total_bytes - skipped_bytes, "MB");
   if (!options.progress) Progress::set_enabled(false);
 
   std::vector<std::string> chunk;
+  std::vector<CorpusPosition> chunk_end;                   // where the document after each starts
+  CorpusPosition written = resume.next;                    // after the last document written
   std::vector<std::vector<std::vector<int32_t>>> encoded;  // [doc][sentence][token]
   auto flush_chunk = [&]() {
     encoded.assign(chunk.size(), {});
-    tokenizer::parallel_for(chunk.size(), threads, [&](size_t begin, size_t end) {
+    parallel_for(chunk.size(), threads, [&](size_t begin, size_t end) {
       for (size_t d = begin; d < end; ++d) {
         auto sentences = options.line_is_sentence ? lines_of(chunk[d]) : split_sentences(chunk[d]);
         auto& out = encoded[d];
@@ -97,18 +183,28 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
         }
       }
     });
-    for (auto& doc : encoded) {
-      writer.begin_document();
-      for (auto& sentence : doc) writer.add_sentence(sentence);
+    for (size_t d = 0; d < encoded.size(); ++d) {
+      if (writer.begin_document()) {
+        // A shard was just finished: everything before this document is on disk.
+        write_progress(tmp_dir, job, {writer.finished_shards(), writer.num_documents(), writer.num_sentences(),
+                                      writer.num_tokens(), written});
+        if (options.stop_after_shards > 0 && writer.finished_shards().size() >= options.stop_after_shards) {
+          fail("preprocess: stopped after {} shards (stop_after_shards)", options.stop_after_shards);
+        }
+      }
+      for (auto& sentence : encoded[d]) writer.add_sentence(sentence);
+      written = chunk_end[d];
     }
     chunk.clear();
+    chunk_end.clear();
   };
 
-  PreprocessSummary summary;
-  for (const auto& path : options.inputs) {
+  for (size_t i = resuming ? resume.next.input : 0; i < options.inputs.size(); ++i) {
+    const std::string& path = options.inputs[i];
     CorpusReader reader(path, corpus_format_for(path));
+    if (resuming && i == resume.next.input) reader.seek(resume.next.offset, resume.next.line);
     std::string document;
-    uint64_t chunk_size = 0, reported = 0;
+    uint64_t chunk_size = 0, reported = reader.bytes_read();
     while (reader.next(document)) {
       // A NUL byte never occurs in text: the file is binary (an archive, a shard, an image).
       if (const size_t nul = document.find('\0'); nul != std::string::npos) {
@@ -118,6 +214,7 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
       }
       chunk_size += document.size();
       chunk.push_back(std::move(document));
+      chunk_end.push_back({i, reader.bytes_read(), reader.lines_read()});
       if (chunk_size >= options.chunk_bytes) {
         flush_chunk();
         chunk_size = 0;
@@ -127,8 +224,9 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
     }
     flush_chunk();
     progress.add(reader.total_bytes() - reported);
-    summary.bytes += reader.total_bytes();
+    written = {i + 1, 0, 0};
   }
+  summary.bytes = total_bytes - skipped_bytes;  // read in this run
   if (writer.num_documents() == 0) {
     fs::remove_all(tmp_dir);
     fail("{}: expected text, found no document (the corpus files are empty or blank)",
@@ -139,6 +237,7 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
   if (!options.progress) Progress::set_enabled(true);
 
   // Record where the dataset came from, then move it into place.
+  fs::remove(fs::path(tmp_dir) / kProgressName);
   const std::string manifest = (fs::path(tmp_dir) / kManifestName).string();
   nlohmann::json j;
   {
@@ -168,8 +267,16 @@ bool is_preprocessed(const tokenizer::Tokenizer& tok, const PreprocessOptions& o
   try {
     nlohmann::json j;
     in >> j;
-    return j.at("inputs") == inputs_json(options) &&
-           j.at("special").at("vocab_size").get<int64_t>() == tok.vocab_size();
+    if (j.at("inputs") != inputs_json(options) || j.at("special").at("vocab_size").get<int64_t>() != tok.vocab_size()) {
+      return false;
+    }
+    // Shards of an older format are redone, not reported as up to date and then refused.
+    for (const auto& name : j.at("shards")) {
+      std::ifstream shard((fs::path(options.output) / name.get<std::string>()).string(), std::ios::binary);
+      ShardHeader header{};
+      if (!shard.read(reinterpret_cast<char*>(&header), sizeof(header)) || header.version != kShardVersion) return false;
+    }
+    return true;
   } catch (const nlohmann::json::exception&) {
     return false;
   }

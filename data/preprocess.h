@@ -4,6 +4,12 @@
 // the output depends only on the input and the tokenizer (byte-identical re-runs, whatever
 // the thread count). Every sentence but a document's first is encoded with a leading space,
 // as it would be inside running text.
+//
+// Resumable: the dataset is written into <output>.tmp and renamed when complete. Each time a
+// shard is finished, <output>.tmp/progress.json records the shards done, their counts and where
+// in which input the next document starts. A run that finds a progress file made from the same
+// inputs (names and sizes), vocabulary and options continues from there instead of starting
+// over; the result is byte-identical to an uninterrupted run.
 #pragma once
 
 #include <cstdint>
@@ -22,11 +28,15 @@ struct PreprocessOptions {
   uint64_t shard_tokens = 64ull << 20; // tokens per shard file (documents never split)
   bool line_is_sentence = false;       // true: each line is one sentence (no segmentation)
   bool progress = true;                // progress bar on stderr (MB/s, ETA)
+  bool resume = true;                  // continue an interrupted run of the same job
+  uint64_t stop_after_shards = 0;      // tests: fail once this many shards are done, as a kill would
 };
 
 struct PreprocessSummary {
   uint64_t documents = 0, sentences = 0, tokens = 0, bytes = 0;
   double seconds = 0;
+  uint64_t resumed_shards = 0;         // shards an interrupted run had finished, kept
+  uint64_t resumed_bytes = 0;          // input bytes those covered (not read again)
 };
 
 PreprocessSummary preprocess(const tokenizer::Tokenizer& tokenizer, const PreprocessOptions& options);

@@ -33,7 +33,7 @@ void walk(const roberta::data::Dataset& ds) {
   }
 }
 
-// Recomputes the token block CRCs and the index CRC of a shard whose header fits its size.
+// Recomputes the token block CRCs and the two index CRCs of a shard whose header fits its size.
 void fix_checksums(std::vector<uint8_t>& bytes) {
   using roberta::data::ShardHeader;
   if (bytes.size() < sizeof(ShardHeader)) return;
@@ -57,7 +57,9 @@ void fix_checksums(std::vector<uint8_t>& bytes) {
     const uint32_t crc = roberta::crc32c(tokens + begin, std::min(h.block_bytes, token_section - begin));
     std::memcpy(crcs + 4 * k, &crc, 4);
   }
-  h.index_crc = roberta::crc32c(bytes.data() + sizeof h, index);
+  const uint64_t sentence_bytes = (h.num_sentences + 1) * 8;
+  h.sentence_crc = roberta::crc32c(bytes.data() + sizeof h, sentence_bytes);
+  h.index_crc = roberta::crc32c(bytes.data() + sizeof h + sentence_bytes, index - sentence_bytes);
   std::memcpy(bytes.data(), &h, sizeof h);
 }
 

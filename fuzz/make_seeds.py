@@ -38,16 +38,16 @@ def shard(docs):
             tokens += s
             sent_off.append(len(tokens))
         doc_off.append(len(sent_off) - 1)
-    block_bytes = 1 << 20  # data/shards.h kShardBlockBytes; these seeds fit one block
-    index = b"".join(struct.pack("<Q", o) for o in sent_off)
-    index += b"".join(struct.pack("<Q", o) for o in doc_off)
+    block_bytes = 64 << 10  # data/shards.h kShardBlockBytes; these seeds fit one block
+    sentences = b"".join(struct.pack("<Q", o) for o in sent_off)
+    index = b"".join(struct.pack("<Q", o) for o in doc_off)
     tok = b"".join(struct.pack("<H", t) for t in tokens)
     if tok:
         index += struct.pack("<I", crc32c(tok)) + b"\0" * 4
     tok += b"\0" * (-len(tok) % 8)
-    body = index + tok
-    header = b"RBTSHARD" + struct.pack("<IIQQQQQQ", 2, 2, len(tokens), len(sent_off) - 1,
-                                       len(doc_off) - 1, crc32c(index), block_bytes, 0)
+    body = sentences + index + tok
+    header = b"RBTSHARD" + struct.pack("<IIQQQQQQ", 3, 2, len(tokens), len(sent_off) - 1,
+                                       len(doc_off) - 1, crc32c(index), block_bytes, crc32c(sentences))
     assert len(header) == 64
     return header + body
 

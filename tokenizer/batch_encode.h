@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tokenizer/tokenizer.h"
+#include "util/threads.h"
 
 namespace roberta::tokenizer {
 
@@ -22,7 +23,6 @@ std::vector<std::vector<int32_t>> encode_lines(const Tokenizer& tokenizer,
                                                const std::vector<std::string_view>& lines,
                                                const BatchEncodeOptions& options = {});
 
-// Runs fn(begin, end) over [0, count) split into contiguous chunks on `threads` threads.
-void parallel_for(size_t count, int threads, const std::function<void(size_t, size_t)>& fn);
+using roberta::parallel_for;  // util/threads.h
 
 }  // namespace roberta::tokenizer

@@ -4,24 +4,24 @@
 
 namespace roberta::data {
 
-void build_full_sentences(SamplePlan& plan, const FormatOptions& options) {
+void build_full_sentences(const Dataset& dataset, SamplePlan& plan, const FormatOptions& options) {
   const uint64_t seq_len = static_cast<uint64_t>(options.seq_len);
   plan.samples.clear();
   uint64_t start = 0, length = 2;  // <s> ... </s>
-  for (uint64_t p = 0; p < plan.pieces.size(); ++p) {
-    uint64_t extra = plan.pieces[p].length;
-    if (p > start && plan.pieces[p - 1].document != plan.pieces[p].document) ++extra;
-    if (p > start && length + extra > seq_len) {
-      plan.samples.push_back({start, p, 0, 0, static_cast<uint32_t>(length), -1});
-      start = p;
+  bool empty = true;
+  for_each_piece(dataset, max_piece_length(options), [&](const PieceAt& piece) {
+    uint64_t extra = piece.length + (!empty && piece.first ? 1 : 0);
+    if (!empty && length + extra > seq_len) {
+      plan.samples.push_back({start, piece.token, 0, 0, static_cast<uint32_t>(length), -1});
       length = 2;
-      extra = plan.pieces[p].length;
+      extra = piece.length;
+      empty = true;
     }
+    if (empty) start = piece.token;
     length += extra;
-  }
-  if (start < plan.pieces.size()) {
-    plan.samples.push_back({start, plan.pieces.size(), 0, 0, static_cast<uint32_t>(length), -1});
-  }
+    empty = false;
+  });
+  if (!empty) plan.samples.push_back({start, dataset.num_tokens(), 0, 0, static_cast<uint32_t>(length), -1});
 }
 
 }  // namespace roberta::data

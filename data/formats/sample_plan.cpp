@@ -1,6 +1,9 @@
 // Pieces, the plan dispatcher and materialization shared by the four input formats.
 #include "data/formats/sample_plan.h"
 
+#include <algorithm>
+
+#include "data/formats/plan_cache.h"
 #include "data/random.h"
 #include "util/error.h"
 
@@ -13,34 +16,33 @@ int64_t max_piece_length(const FormatOptions& options) {
 
 void build_pieces(const Dataset& dataset, int64_t max_length, SamplePlan& plan) {
   plan.pieces.clear();
-  plan.doc_piece_begin.assign(1, 0);
-  for (uint64_t d = 0; d < dataset.num_documents(); ++d) {
-    for (uint64_t s = dataset.document_begin(d); s < dataset.document_begin(d + 1); ++s) {
-      const uint64_t length = dataset.sentence_length(s);
-      for (uint64_t begin = 0; begin < length; begin += static_cast<uint64_t>(max_length)) {
-        const uint64_t piece = std::min<uint64_t>(static_cast<uint64_t>(max_length), length - begin);
-        plan.pieces.push_back({s, static_cast<uint32_t>(begin), static_cast<uint32_t>(piece), d});
-      }
-    }
-    plan.doc_piece_begin.push_back(plan.pieces.size());
-  }
+  plan.pieces.reserve(dataset.num_sentences());
+  plan.doc_piece_begin.clear();
+  plan.doc_piece_begin.reserve(dataset.num_documents() + 1);
+  for_each_piece(dataset, max_length, [&](const PieceAt& p) {
+    if (p.first) plan.doc_piece_begin.push_back(plan.pieces.size());
+    plan.pieces.push_back({p.sentence, static_cast<uint32_t>(p.begin), static_cast<uint32_t>(p.length), p.document});
+  });
+  plan.doc_piece_begin.push_back(plan.pieces.size());
 }
 
-SamplePlan make_plan(const Dataset& dataset, const FormatOptions& options, uint64_t seed) {
+SamplePlan make_plan(const Dataset& dataset, const FormatOptions& options, uint64_t seed, PlanCache cache) {
   const int64_t min_len = options.format == InputFormat::full_sentences || options.format == InputFormat::doc_sentences ? 3 : 6;
   if (options.seq_len < min_len) {
     fail("data.seq_len: expected at least {} for this format, found {}", min_len, options.seq_len);
   }
   SamplePlan plan;
   plan.format = options.format;
-  build_pieces(dataset, max_piece_length(options), plan);
+  if (cache == PlanCache::use && plan.packed() && read_plan_cache(dataset, options, plan.samples)) return plan;
+  if (plan.has_nsp()) build_pieces(dataset, max_piece_length(options), plan);
   switch (options.format) {
-    case InputFormat::full_sentences: build_full_sentences(plan, options); break;
-    case InputFormat::doc_sentences: build_doc_sentences(plan, options); break;
+    case InputFormat::full_sentences: build_full_sentences(dataset, plan, options); break;
+    case InputFormat::doc_sentences: build_doc_sentences(dataset, plan, options); break;
     case InputFormat::segment_pair: build_segment_pair(plan, options, seed); break;
     case InputFormat::sentence_pair: build_sentence_pair(plan, options, seed); break;
   }
   if (plan.samples.empty()) fail("the dataset yields no samples for this format (is it empty?)");
+  if (cache == PlanCache::use && plan.packed()) write_plan_cache(dataset, options, plan.samples.built());
   return plan;
 }
 
@@ -50,6 +52,11 @@ void materialize(const Dataset& dataset, const SamplePlan& plan, uint64_t i, std
   out.clear();
   out.reserve(sample.length);
   out.push_back(sp.bos_id);
+  if (plan.packed()) {
+    dataset.append_tokens(sample.a_begin, sample.a_end, sp.eos_id, out);
+    out.push_back(sp.eos_id);
+    return;
+  }
   auto append = [&](uint64_t begin, uint64_t end) {
     for (uint64_t p = begin; p < end; ++p) {
       const Piece& piece = plan.pieces[p];

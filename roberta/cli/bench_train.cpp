@@ -84,12 +84,6 @@ int64_t non_embedding_parameters(const RobertaForMaskedLMImpl& model) {
          model.lm_head->bias.numel();
 }
 
-int64_t peak_rss_mb() {
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_maxrss / 1024;  // Linux reports KiB
-}
-
 // Peak bytes the CUDA caching allocator handed out on `device` (all pools), in MB; 0 off CUDA.
 int64_t cuda_peak_mb(const c10::Device& device) {
 #ifdef ROBERTA_WITH_CUDA

@@ -37,9 +37,12 @@ void run_one(const tokenizer::Tokenizer& tok, data::PreprocessOptions options, b
     return;
   }
   auto s = data::preprocess(tok, options);
-  fmt::print("{}: {} documents, {} sentences, {} tokens from {:.1f} MB in {:.1f}s ({:.2f} MB/s)\n",
+  fmt::print("{}: {} documents, {} sentences, {} tokens from {:.1f} MB in {:.1f}s ({:.2f} MB/s){}\n",
              options.output, s.documents, s.sentences, s.tokens, s.bytes / 1e6, s.seconds,
-             s.seconds > 0 ? s.bytes / 1e6 / s.seconds : 0.0);
+             s.seconds > 0 ? s.bytes / 1e6 / s.seconds : 0.0,
+             s.resumed_shards > 0 ? fmt::format("; resumed: {} shards ({:.1f} MB of input) kept from an interrupted run",
+                                                s.resumed_shards, s.resumed_bytes / 1e6)
+                                  : "");
 }
 
 int run_preprocess(const PreprocessArgs& args) {

@@ -283,6 +283,7 @@ data::LoaderOptions loader_options(const Config& config) {
   options.prefetch = config.data.prefetch;
   options.seed = config.train.seed;
   options.shuffle = config.data.shuffle;
+  options.rank_split = config.data.rank_split;
   return options;
 }
 

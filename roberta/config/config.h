@@ -36,6 +36,7 @@ struct DataConfig : data::FormatOptions {
   int64_t workers = 1;  // data.workers
   int64_t prefetch = 8;  // data.prefetch
   bool shuffle = true;  // data.shuffle
+  data::RankSplit rank_split = data::RankSplit::blocks;  // data.rank_split
 
   const data::FormatOptions& format_options() const { return *this; }
 };

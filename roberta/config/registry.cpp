@@ -238,6 +238,8 @@ const std::vector<std::pair<std::string, data::InputFormat>> kFormats = {
     {"doc_sentences", data::InputFormat::doc_sentences},
     {"segment_pair", data::InputFormat::segment_pair},
     {"sentence_pair", data::InputFormat::sentence_pair}};
+const std::vector<std::pair<std::string, data::RankSplit>> kRankSplits = {
+    {"blocks", data::RankSplit::blocks}, {"strided", data::RankSplit::strided}};
 const std::vector<std::pair<std::string, ScheduleKind>> kSchedules = {
     {"linear", ScheduleKind::linear},
     {"polynomial", ScheduleKind::polynomial},
@@ -326,6 +328,10 @@ std::vector<Field> make_fields() {
   f.push_back(integer<int64_t>("data.prefetch", AT(data.prefetch), at_least(1),
                                "micro-batches queued ahead of the trainer"));
   f.push_back(boolean("data.shuffle", AT(data.shuffle), "reshuffle the samples every epoch"));
+  f.push_back(choice<data::RankSplit>(
+      "data.rank_split", AT(data.rank_split), kRankSplits,
+      "how ranks divide an epoch: blocks = runs of adjacent samples, each rank reads ~1/world of "
+      "the shards; strided = every world-th sample, the global batches of a 1-rank run"));
 
   // masking: data::MaskingOptions
   f.push_back(boolean("masking.dynamic", AT(masking.dynamic),

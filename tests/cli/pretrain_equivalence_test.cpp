@@ -1,7 +1,7 @@
 // Data-parallel equivalence through the CLI: 2 Gloo ranks on loopback (`roberta launch
 // --nproc 2`) x 1 micro-batch against 1 rank x 2 micro-batches, dropout off, same global batch
-// of 4 sequences. The loader gives rank r every 2nd sample of the epoch's order, so both runs
-// see the same 4 samples (and masks) per update; the loss is divided by the global masked
+// of 4 sequences. With data.rank_split = strided the loader gives rank r every 2nd sample of the
+// epoch's order, so both runs see the same 4 samples (and masks) per update; the loss is divided by the global masked
 // count in both. After several AdamW steps every parameter agrees within 1e-5 relative.
 #include "pretrain_fixture.h"
 
@@ -18,7 +18,8 @@ TEST_CASE("pretrain: 2 ranks x 1 micro-step equal 1 rank x 2 micro-steps (overla
   // (the two runs sum in another order) becomes a 1e-7 weight difference that says nothing
   // about the data-parallel math. A wrong normalisation still moves every update by ~lr.
   const std::string steps =
-      " --set train.max_steps=5 --set batch.sequences=4 --set batch.micro=2 --set optim.eps=1e-3";
+      " --set train.max_steps=5 --set batch.sequences=4 --set batch.micro=2 --set optim.eps=1e-3"
+      " --set data.rank_split=strided";
   std::string out;
   REQUIRE(run(binary() + " --threads 1 pretrain " + cfg + " --set train.out_dir=" + one + steps, out) == 0);
   INFO(out);

@@ -1,9 +1,15 @@
 // Invariants of the four input formats, checked against the synthetic corpus's truth.
 #include "tests/catch.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <set>
 
+#include "data/formats/plan_cache.h"
 #include "data/formats/sample_plan.h"
 #include "tests/data/synthetic.h"
 
@@ -60,45 +66,76 @@ void check_pieces(const SamplePlan& plan, const Truth& t, int64_t limit) {
 
 }  // namespace
 
+// The pieces of the truth, as global token ranges: each sentence cut at the limit.
+struct TruthPiece {
+  uint64_t begin, length, document;
+};
+
+std::vector<TruthPiece> truth_pieces(const Truth& t, uint64_t limit) {
+  std::vector<TruthPiece> out;
+  uint64_t token = 0;
+  for (size_t s = 0; s < t.sentences.size(); ++s) {
+    const uint64_t length = t.sentences[s].size();
+    for (uint64_t b = 0; b < length; b += limit) out.push_back({token + b, std::min(limit, length - b), t.doc_of[s]});
+    token += length;
+  }
+  return out;
+}
+
 TEST_CASE("FULL-SENTENCES and DOC-SENTENCES pack whole sentences up to seq_len", "[data][formats]") {
-  // sentences 1..40 tokens, some longer than the 30-token piece limit of seq_len 32
-  auto corpus = testing::make_corpus("packed", 60, 1, 8, 1, 40);
+  // sentences 1..40 tokens, some longer than the 30-token piece limit of seq_len 32; 512-token
+  // shards so that samples also cross shard boundaries
+  auto corpus = testing::make_corpus("packed", 60, 1, 8, 1, 40, 1000, 512);
   auto ds = Dataset::open(corpus.dir);
+  REQUIRE(ds->num_shards() > 3);
   const Truth t = truth_of(corpus);
+  std::vector<int32_t> stream;  // the truth's tokens end to end
+  for (const auto& sentence : t.sentences) stream.insert(stream.end(), sentence.begin(), sentence.end());
+  const auto pieces = truth_pieces(t, 30);
+  std::map<uint64_t, size_t> piece_at;  // global token offset -> piece starting there
+  for (size_t p = 0; p < pieces.size(); ++p) piece_at[pieces[p].begin] = p;
   for (auto format : {InputFormat::full_sentences, InputFormat::doc_sentences}) {
     FormatOptions o;
     o.format = format;
     o.seq_len = 32;
     SamplePlan plan = make_plan(*ds, o, 1);
-    check_pieces(plan, t, o.seq_len - 2);
-    uint64_t next_piece = 0;
+    REQUIRE(plan.packed());
+    REQUIRE(plan.pieces.empty());  // nothing per sentence
+    uint64_t next = 0;
     std::vector<int32_t> tokens;
     for (uint64_t i = 0; i < plan.samples.size(); ++i) {
       const Sample& s = plan.samples[i];
-      REQUIRE(s.a_begin == next_piece);  // samples tile the pieces in order: no loss, no overlap
-      next_piece = s.a_end;
+      INFO("sample " << i << ": tokens " << s.a_begin << ".." << s.a_end);
+      REQUIRE(s.a_begin == next);  // samples tile the token stream in order: no loss, no overlap
+      next = s.a_end;
       REQUIRE(s.b_begin == s.b_end);
       REQUIRE(s.nsp == -1);
+      // a sample starts and ends at piece boundaries
+      REQUIRE(piece_at.count(s.a_begin) == 1);
+      REQUIRE((s.a_end == stream.size() || piece_at.count(s.a_end) == 1));
+      const size_t first = piece_at[s.a_begin];
+      const size_t last = s.a_end == stream.size() ? pieces.size() : piece_at[s.a_end];
+      std::vector<int32_t> expected{0};
+      for (size_t p = first; p < last; ++p) {
+        if (p > first && pieces[p].document != pieces[p - 1].document) expected.push_back(2);
+        expected.insert(expected.end(), stream.begin() + static_cast<std::ptrdiff_t>(pieces[p].begin),
+                        stream.begin() + static_cast<std::ptrdiff_t>(pieces[p].begin + pieces[p].length));
+      }
+      expected.push_back(2);
       materialize(*ds, plan, i, tokens);
+      REQUIRE(tokens == expected);
       REQUIRE(tokens.size() == s.length);
       REQUIRE(tokens.size() <= 32);
-      std::vector<int32_t> expected{0};
-      auto body = expected_segment(plan, t, s.a_begin, s.a_end);
-      expected.insert(expected.end(), body.begin(), body.end());
-      expected.push_back(2);
-      REQUIRE(tokens == expected);
-      if (format == InputFormat::doc_sentences) {
-        REQUIRE(plan.pieces[s.a_begin].document == plan.pieces[s.a_end - 1].document);
-      }
+      if (format == InputFormat::doc_sentences) REQUIRE(pieces[first].document == pieces[last - 1].document);
       // greedy packing: the next piece (plus a separator if it changes document) did not fit
-      if (s.a_end < plan.pieces.size()) {
-        const bool crosses = plan.pieces[s.a_end].document != plan.pieces[s.a_end - 1].document;
+      if (last < pieces.size()) {
+        const bool crosses = pieces[last].document != pieces[last - 1].document;
         if (format == InputFormat::full_sentences || !crosses) {
-          REQUIRE(s.length + plan.pieces[s.a_end].length + (crosses ? 1 : 0) > 32);
+          REQUIRE(s.length + pieces[last].length + (crosses ? 1 : 0) > 32);
         }
       }
     }
-    REQUIRE(next_piece == plan.pieces.size());
+    REQUIRE(next == stream.size());
   }
 }
 
@@ -175,4 +212,78 @@ TEST_CASE("pair formats need two documents", "[data][formats]") {
   o.seq_len = 64;
   o.nsp_random_prob = 1.0;
   CHECK_THROWS_WITH(make_plan(*ds, o, 1), Catch::Matchers::ContainsSubstring("two documents"));
+}
+
+TEST_CASE("plan cache: single formats map the plan written by the first start, a stale one is rebuilt, a damaged record is an error", "[data][formats]") {
+  auto corpus = testing::make_corpus("plan_cache", 40, 1, 8, 1, 40, 1000, 512);
+  auto ds = Dataset::open(corpus.dir);
+  auto same_samples = [](const Samples& a, const std::vector<Sample>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < b.size(); ++i) {
+      if (std::memcmp(&a[i], &b[i], sizeof(Sample)) != 0) return false;
+    }
+    return true;
+  };
+  for (auto format : {InputFormat::full_sentences, InputFormat::doc_sentences}) {
+    FormatOptions o;
+    o.format = format;
+    o.seq_len = 32;
+    const std::string path = plan_cache_path(*ds, o);
+    std::filesystem::remove(path);
+    const SamplePlan built = make_plan(*ds, o, 1, PlanCache::off);
+    REQUIRE_FALSE(std::filesystem::exists(path));
+    const std::vector<Sample>& truth = built.samples.built();
+    REQUIRE(truth.size() > 3);
+    // the first start builds and writes the cache, the next one maps it
+    const SamplePlan first = make_plan(*ds, o, 1);
+    CHECK_FALSE(first.samples.mapped());
+    CHECK(same_samples(first.samples, truth));
+    REQUIRE(std::filesystem::exists(path));
+    const SamplePlan second = make_plan(*ds, o, 1);
+    CHECK(second.samples.mapped());
+    CHECK(same_samples(second.samples, truth));
+    // what is read is the file: a valid cache with other records comes back as they are
+    std::vector<Sample> other(truth.begin(), truth.begin() + 3);
+    REQUIRE(write_plan_cache(*ds, o, other));
+    CHECK(same_samples(make_plan(*ds, o, 1).samples, other));
+    REQUIRE(write_plan_cache(*ds, o, truth));
+    // a damaged header or CRC table: the file is not used, the plan is rebuilt and rewritten
+    auto flip = [&](std::streamoff at) {
+      std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(at);
+      const char c = static_cast<char>(f.get());
+      f.seekp(at);
+      f.put(static_cast<char>(c ^ 0x10));
+    };
+    flip(64);  // the first block CRC
+    Samples cached;
+    CHECK_FALSE(read_plan_cache(*ds, o, cached));
+    const SamplePlan rebuilt = make_plan(*ds, o, 1);
+    CHECK_FALSE(rebuilt.samples.mapped());
+    CHECK(same_samples(rebuilt.samples, truth));
+    CHECK(read_plan_cache(*ds, o, cached));
+    // a damaged record: the file still maps (records are checked when read), then reading the
+    // block is an error naming the file, never a wrong sample
+    flip(64 + 8 + 8);  // one CRC (padded to 8 bytes), then a byte of the first record
+    const SamplePlan damaged = make_plan(*ds, o, 1);
+    REQUIRE(damaged.samples.mapped());
+    CHECK_THROWS_WITH(damaged.samples[0], Catch::Matchers::ContainsSubstring(path) &&
+                                              Catch::Matchers::ContainsSubstring("corrupt sample plan block 0"));
+    std::filesystem::remove(path);
+    // another seq_len has a file of its own
+    FormatOptions longer = o;
+    longer.seq_len = 64;
+    CHECK(plan_cache_path(*ds, longer) != path);
+  }
+  // a cache from another dataset's content is ignored: the file copied beside other shards
+  FormatOptions o;
+  o.seq_len = 32;
+  make_plan(*ds, o, 1);
+  auto other_corpus = testing::make_corpus("plan_cache_other", 40, 1, 8, 1, 40, 1000, 512, 99);
+  auto other_ds = Dataset::open(other_corpus.dir);
+  std::filesystem::create_directories(std::filesystem::path(plan_cache_path(*other_ds, o)).parent_path());
+  std::filesystem::copy_file(plan_cache_path(*ds, o), plan_cache_path(*other_ds, o),
+                             std::filesystem::copy_options::overwrite_existing);
+  Samples cached;
+  CHECK_FALSE(read_plan_cache(*other_ds, o, cached));
 }

@@ -41,31 +41,84 @@ FormatOptions format_of(InputFormat f) {
 
 TEST_CASE("ranks split every epoch's samples without overlap or loss", "[data][loader]") {
   auto ds = small_dataset();
-  for (int64_t world : {1, 3, 4}) {
-    std::vector<std::unique_ptr<Loader>> ranks;
-    for (int64_t r = 0; r < world; ++r) {
-      LoaderOptions o;
-      o.rank = r;
-      o.world_size = world;
-      o.micro_batch = 4;
-      ranks.push_back(std::make_unique<Loader>(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, o));
-    }
-    const size_t n = ranks[0]->plan().samples.size();
-    for (int64_t epoch : {0, 1}) {
-      std::vector<uint64_t> all;
-      for (auto& loader : ranks) {
-        auto plan = loader->epoch_plan(epoch);
-        all.insert(all.end(), plan.samples.begin(), plan.samples.end());
-        CHECK(plan.samples.size() * world >= n - world + 1);
+  for (auto split : {RankSplit::blocks, RankSplit::strided}) {
+    for (auto format : {InputFormat::full_sentences, InputFormat::doc_sentences}) {
+      for (int64_t world : {1, 2, 3, 4}) {
+        std::vector<std::unique_ptr<Loader>> ranks;
+        for (int64_t r = 0; r < world; ++r) {
+          LoaderOptions o;
+          o.rank = r;
+          o.world_size = world;
+          o.micro_batch = 4;
+          o.rank_split = split;
+          ranks.push_back(std::make_unique<Loader>(ds, format_of(format), MaskingOptions{}, o));
+        }
+        const size_t n = ranks[0]->plan().samples.size();
+        for (int64_t epoch : {0, 1}) {
+          std::vector<uint64_t> all;
+          for (auto& loader : ranks) {
+            auto plan = loader->epoch_plan(epoch);
+            all.insert(all.end(), plan.samples.begin(), plan.samples.end());
+            // rank counts differ by at most one
+            CHECK(plan.samples.size() >= n / static_cast<size_t>(world));
+            CHECK(plan.samples.size() <= n / static_cast<size_t>(world) + 1);
+          }
+          std::sort(all.begin(), all.end());
+          REQUIRE(all.size() == n);
+          for (size_t i = 0; i < n; ++i) REQUIRE(all[i] == i);
+        }
+        // each rank's part changes from epoch to epoch
+        if (world > 1) CHECK(ranks[0]->epoch_plan(0).samples != ranks[0]->epoch_plan(1).samples);
       }
-      std::sort(all.begin(), all.end());
-      REQUIRE(all.size() == n);
-      for (size_t i = 0; i < n; ++i) REQUIRE(all[i] == i);
     }
   }
 }
 
-TEST_CASE("batches from the workers equal the plan; epochs reshuffle", "[data][loader]") {
+TEST_CASE("with one rank both splits give the same epochs", "[data][loader]") {
+  auto ds = small_dataset();
+  LoaderOptions blocks, strided;
+  blocks.rank_split = RankSplit::blocks;
+  strided.rank_split = RankSplit::strided;
+  Loader a(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, blocks);
+  Loader b(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, strided);
+  for (int64_t epoch : {0, 3}) CHECK(a.epoch_plan(epoch).samples == b.epoch_plan(epoch).samples);
+}
+
+TEST_CASE("rank_split blocks: each of 2 ranks reads about half of the token blocks in an epoch", "[data][loader]") {
+  // 256-byte blocks (128 tokens) so that a small corpus has hundreds of them. Each rank opens
+  // the dataset itself, as separate processes do, so its count of blocks read is its own.
+  static auto corpus = testing::make_corpus("rank_blocks", 400, 3, 12, 5, 40, 1000, 4096, 7, 256);
+  auto fraction_read = [&](RankSplit split, int64_t rank, int64_t epoch) {
+    auto ds = Dataset::open(corpus.dir);
+    LoaderOptions o;
+    o.rank = rank;
+    o.world_size = 2;
+    o.micro_batch = 4;
+    o.prefetch = 1;  // the workers stay inside the first batches of epoch 0
+    o.rank_split = split;
+    Loader loader(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, o);
+    std::vector<int32_t> tokens;
+    for (uint64_t sample : loader.epoch_plan(epoch).samples) materialize(*ds, loader.plan(), sample, tokens);
+    const auto blocks = ds->blocks_read();
+    REQUIRE(blocks.total > 400);
+    return double(blocks.read) / double(blocks.total);
+  };
+  for (int64_t epoch : {0, 1}) {
+    for (int64_t rank : {0, 1}) {
+      const double blocks = fraction_read(RankSplit::blocks, rank, epoch);
+      INFO("epoch " << epoch << " rank " << rank << ": blocks split reads " << blocks);
+      // its half of the tokens, plus at most one shared block at each end of its runs
+      CHECK(blocks >= 0.45);
+      CHECK(blocks <= 0.6);
+    }
+  }
+  // the strided split reads from nearly every block (about 3 samples per block here)
+  const double strided = fraction_read(RankSplit::strided, 0, 0);
+  INFO("strided split reads " << strided);
+  CHECK(strided >= 0.8);
+}
+
+TEST_CASE("batches from the workers equal the plan, epochs reshuffle", "[data][loader]") {
   auto ds = small_dataset();
   LoaderOptions o;
   o.micro_batch = 5;

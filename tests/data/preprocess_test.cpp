@@ -2,6 +2,8 @@
 // back to the input text, and re-runs (any thread count, any chunking) are byte-identical.
 #include "tests/catch.h"
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -47,7 +49,7 @@ std::string squeeze_spaces(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("preprocess: documents decode back to the text; re-runs are byte-identical", "[data][preprocess]") {
+TEST_CASE("preprocess: documents decode back to the text, re-runs are byte-identical", "[data][preprocess]") {
   const std::string root = testing::temp_dir("preprocess");
   PreprocessOptions o;
   o.inputs = {kFixture};
@@ -97,6 +99,14 @@ TEST_CASE("preprocess: documents decode back to the text; re-runs are byte-ident
   PreprocessOptions o3 = o;
   o3.inputs = {kFixture, kFixture};
   CHECK_FALSE(is_preprocessed(tokenizer(), o3));
+  // shards of an older format version are not up to date (preprocess redoes them)
+  {
+    std::fstream shard((fs::path(o.output) / "shard-00000.bin").string(), std::ios::in | std::ios::out | std::ios::binary);
+    shard.seekp(8);
+    const uint32_t old_version = kShardVersion - 1;
+    shard.write(reinterpret_cast<const char*>(&old_version), sizeof(old_version));
+  }
+  CHECK_FALSE(is_preprocessed(tokenizer(), o));
 }
 
 TEST_CASE("preprocess: missing input is an error naming the file", "[data][preprocess]") {
@@ -105,4 +115,61 @@ TEST_CASE("preprocess: missing input is an error naming the file", "[data][prepr
   o.output = testing::temp_dir("preprocess_missing") + "/out";
   o.progress = false;
   CHECK_THROWS_WITH(preprocess(tokenizer(), o), Catch::Matchers::ContainsSubstring("/nonexistent/corpus.txt"));
+}
+
+TEST_CASE("preprocess: an interrupted run continues where it stopped, byte-identical to an uninterrupted one", "[data][preprocess]") {
+  const std::string root = testing::temp_dir("preprocess_resume");
+  // Two inputs (text, then the same text as JSONL) and small shards, so the run stops in the
+  // middle of the first input and again inside the second one.
+  const std::string jsonl = root + "/more.jsonl";
+  {
+    CorpusReader reader(kFixture, CorpusFormat::text);
+    std::ofstream out(jsonl);
+    std::string document;
+    while (reader.next(document)) out << nlohmann::json{{"text", document}}.dump() << "\n";
+  }
+  PreprocessOptions o;
+  o.inputs = {kFixture, jsonl};
+  o.progress = false;
+  o.threads = 2;
+  o.chunk_bytes = 3000;
+  o.shard_tokens = 4000;
+  o.output = root + "/whole";
+  const auto whole = preprocess(tokenizer(), o);
+  const auto shards = Dataset::open(o.output)->num_shards();
+  REQUIRE(shards >= 6);
+
+  PreprocessOptions cut = o;
+  cut.output = root + "/cut";
+  for (uint64_t stop : {uint64_t{2}, uint64_t{shards / 2 + 1}}) {  // stopped twice: inside the first input, then the second
+    cut.stop_after_shards = stop;
+    CHECK_THROWS_WITH(preprocess(tokenizer(), cut), Catch::Matchers::ContainsSubstring("stopped after"));
+    CHECK_FALSE(fs::exists(cut.output));
+    CHECK(fs::exists(fs::path(cut.output + ".tmp") / "progress.json"));
+  }
+  cut.stop_after_shards = 0;
+  cut.chunk_bytes = 7000;  // another chunking: the output must not depend on it
+  const auto resumed = preprocess(tokenizer(), cut);
+  CHECK(resumed.resumed_shards == shards / 2 + 1);
+  CHECK(resumed.resumed_bytes > fs::file_size(kFixture));  // it continued inside the second input
+  CHECK(resumed.bytes + resumed.resumed_bytes == whole.bytes);
+  CHECK(resumed.tokens == whole.tokens);
+  CHECK(resumed.documents == whole.documents);
+  CHECK_FALSE(fs::exists(cut.output + ".tmp"));
+  for (const auto& entry : fs::directory_iterator(o.output)) {
+    const auto name = entry.path().filename();
+    INFO(name);
+    CHECK(read_bytes(entry.path()) == read_bytes(fs::path(cut.output) / name));
+  }
+  CHECK_FALSE(fs::exists(fs::path(cut.output) / "progress.json"));
+
+  // a progress file from other inputs is not continued: the run starts over
+  cut.stop_after_shards = 2;
+  CHECK_THROWS(preprocess(tokenizer(), cut));
+  PreprocessOptions other = cut;
+  other.stop_after_shards = 0;
+  other.inputs = {kFixture};
+  const auto fresh = preprocess(tokenizer(), other);
+  CHECK(fresh.resumed_shards == 0);
+  CHECK(fresh.bytes == fs::file_size(kFixture));
 }

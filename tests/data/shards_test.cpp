@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "data/dataset.h"
+#include "data/formats/sample_plan.h"
 #include "data/shards.h"
 #include "tests/data/synthetic.h"
 #include "util/crc32c.h"
@@ -52,18 +53,36 @@ TEST_CASE("corrupt, truncated and foreign shard files are rejected", "[data][sha
     std::ofstream out(shard, std::ios::binary | std::ios::trunc);
     out << content;
   };
-  SECTION("a flipped byte in the index fails the index checksum at open") {
+  ShardHeader header;
+  std::memcpy(&header, bytes.data(), sizeof header);
+  const size_t document_offsets = sizeof(ShardHeader) + (header.num_sentences + 1) * 8;
+  SECTION("a flipped byte in the document offsets or block table fails the index checksum at open") {
     std::string bad = bytes;
-    bad[sizeof(ShardHeader) + 8] ^= 0x01;  // the second sentence offset
+    bad[document_offsets + 8] ^= 0x01;  // the second document offset
     write(bad);
     CHECK_THROWS_WITH(ShardReader(shard), Catch::Matchers::ContainsSubstring("index checksum mismatch"));
     CHECK_THROWS_AS(Dataset::open(corpus.dir), roberta::Error);
   }
+  SECTION("a flipped byte in the sentence offsets: the shard opens, its first use names the sentence index") {
+    std::string bad = bytes;
+    bad[sizeof(ShardHeader) + 8] ^= 0x01;  // the second sentence offset
+    write(bad);
+    ShardReader reader(shard);  // opening reads no sentence offset but the last
+    CHECK_THROWS_WITH(reader.sentence_begin(1), Catch::Matchers::ContainsSubstring(shard) &&
+                                                    Catch::Matchers::ContainsSubstring("sentence index checksum mismatch"));
+    CHECK_THROWS_WITH(reader.sentence_of(0), Catch::Matchers::ContainsSubstring("sentence index checksum mismatch"));
+    // through a loader: the error reaches next(), no batch is built
+    auto ds = Dataset::open(corpus.dir);
+    FormatOptions format;
+    format.seq_len = 16;
+    CHECK_THROWS_WITH(make_plan(*ds, format, 1, PlanCache::off),
+                      Catch::Matchers::ContainsSubstring("sentence index checksum mismatch"));
+  }
   SECTION("an older shard version says to preprocess again") {
     std::string bad = bytes;
-    bad[8] = 1;
+    bad[8] = 2;
     write(bad);
-    CHECK_THROWS_WITH(ShardReader(shard), Catch::Matchers::ContainsSubstring("expected 2, found 1") &&
+    CHECK_THROWS_WITH(ShardReader(shard), Catch::Matchers::ContainsSubstring("expected 3, found 2") &&
                                               Catch::Matchers::ContainsSubstring("roberta preprocess"));
   }
   SECTION("a truncated file names the expected size") {
@@ -123,13 +142,14 @@ void write_file(const std::string& path, const std::string& content) {
 
 }  // namespace
 
-TEST_CASE("a shard opens without reading its tokens; a flipped byte in a block read late is caught "
+TEST_CASE("a shard opens without reading its tokens, a flipped byte in a block read late is caught "
           "when read, naming the shard, block and file offset", "[data][shards]") {
   // 1.5M uint16 tokens: three 1 MiB blocks (the last one shorter).
+  constexpr uint64_t kBlock = 1 << 20;
   const std::string path = testing::temp_dir("lazy") + "/s.bin";
   const int sentences = 1500, length = 1000;
   {
-    ShardWriter writer(path, 50000);
+    ShardWriter writer(path, 50000, kBlock);
     writer.begin_document();
     std::vector<int32_t> sentence(length);
     for (int s = 0; s < sentences; ++s) {
@@ -141,7 +161,7 @@ TEST_CASE("a shard opens without reading its tokens; a flipped byte in a block r
   const uint64_t token_bytes = uint64_t(sentences) * length * 2;
   {
     ShardReader reader(path);
-    REQUIRE(reader.num_blocks() == (token_bytes + kShardBlockBytes - 1) / kShardBlockBytes);
+    REQUIRE(reader.num_blocks() == (token_bytes + kBlock - 1) / kBlock);
     REQUIRE(reader.num_blocks() == 3);
     CHECK(reader.blocks_verified() == 0);  // opening read the header and index only
     std::vector<int32_t> out;
@@ -153,17 +173,17 @@ TEST_CASE("a shard opens without reading its tokens; a flipped byte in a block r
   std::string bytes = read_file(path);
   const uint64_t flipped = bytes.size() - 100;
   const uint64_t tokens_offset = bytes.size() - (token_bytes + 7) / 8 * 8;
-  const uint64_t block = (flipped - tokens_offset) / kShardBlockBytes;
+  const uint64_t block = (flipped - tokens_offset) / kBlock;
   REQUIRE(block == 2);
   bytes[flipped] ^= 0x10;
   write_file(path, bytes);
   ShardReader reader(path);
   std::vector<int32_t> out;
-  reader.append_tokens(0, kShardBlockBytes / 2 + 5, out);  // blocks 0 and 1
+  reader.append_tokens(0, kBlock / 2 + 5, out);  // blocks 0 and 1
   CHECK(reader.blocks_verified() == 2);
   const uint64_t last_sentence_begin = reader.sentence_begin(sentences - 1);
   const std::string expected_range =
-      std::to_string(tokens_offset + 2 * kShardBlockBytes) + ".." + std::to_string(tokens_offset + token_bytes);
+      std::to_string(tokens_offset + 2 * kBlock) + ".." + std::to_string(tokens_offset + token_bytes);
   for (int attempt = 0; attempt < 2; ++attempt) {  // and again: a bad block never becomes "checked"
     CHECK_THROWS_WITH(reader.append_tokens(last_sentence_begin, reader.sentence_begin(sentences), out),
                       Catch::Matchers::ContainsSubstring(path) &&
@@ -175,8 +195,9 @@ TEST_CASE("a shard opens without reading its tokens; a flipped byte in a block r
 
 TEST_CASE("the block CRC table holds the CRC-32C of each token block", "[data][shards]") {
   const std::string path = testing::temp_dir("blocks") + "/s.bin";
+  constexpr uint64_t kBlock = 1 << 20;
   {
-    ShardWriter writer(path, 70000);  // uint32 ids
+    ShardWriter writer(path, 70000, kBlock);  // uint32 ids
     writer.begin_document();
     std::vector<int32_t> sentence(300000);
     for (size_t i = 0; i < sentence.size(); ++i) sentence[i] = int32_t(i * 2654435761u % 70000);
@@ -187,7 +208,7 @@ TEST_CASE("the block CRC table holds the CRC-32C of each token block", "[data][s
   ShardHeader header;
   std::memcpy(&header, bytes.data(), sizeof header);
   CHECK(header.version == kShardVersion);
-  CHECK(header.block_bytes == kShardBlockBytes);
+  CHECK(header.block_bytes == kBlock);
   const uint64_t token_bytes = 300000 * 4, blocks = 2;
   const uint64_t crc_table = sizeof header + (1 + 1) * 8 + (1 + 1) * 8;
   const uint64_t tokens = crc_table + 8;
@@ -195,10 +216,24 @@ TEST_CASE("the block CRC table holds the CRC-32C of each token block", "[data][s
   for (uint64_t k = 0; k < blocks; ++k) {
     uint32_t stored;
     std::memcpy(&stored, bytes.data() + crc_table + 4 * k, 4);
-    const uint64_t begin = tokens + k * kShardBlockBytes;
-    CHECK(stored == roberta::crc32c(bytes.data() + begin, std::min<uint64_t>(kShardBlockBytes, bytes.size() - begin)));
+    const uint64_t begin = tokens + k * kBlock;
+    CHECK(stored == roberta::crc32c(bytes.data() + begin, std::min<uint64_t>(kBlock, bytes.size() - begin)));
   }
-  CHECK(header.index_crc == roberta::crc32c(bytes.data() + sizeof header, tokens - sizeof header));
+  const uint64_t sentence_bytes = (1 + 1) * 8;
+  CHECK(header.sentence_crc == roberta::crc32c(bytes.data() + sizeof header, sentence_bytes));
+  CHECK(header.index_crc ==
+        roberta::crc32c(bytes.data() + sizeof header + sentence_bytes, tokens - sizeof header - sentence_bytes));
+}
+
+TEST_CASE("shards are written with 64 KiB blocks by default", "[data][shards]") {
+  const std::string path = testing::temp_dir("default_blocks") + "/s.bin";
+  ShardWriter writer(path, 50000);
+  writer.begin_document();
+  writer.add_sentence(std::vector<int32_t>(100000, 7));  // 200,000 bytes: 4 blocks, the last shorter
+  writer.finish();
+  ShardReader reader(path);
+  CHECK(reader.block_bytes() == 64 * 1024);
+  CHECK(reader.num_blocks() == 4);
 }
 
 TEST_CASE("token ids outside the vocabulary are refused at write time", "[data][shards]") {

@@ -29,14 +29,15 @@ inline std::string temp_dir(const std::string& name) {
 // [min_sent, max_sent] sentences. A fixed std::mt19937 seed keeps the corpus fixed.
 inline SyntheticCorpus make_corpus(const std::string& name, int documents, int min_sent, int max_sent,
                                    int min_len, int max_len, int64_t vocab_size = 1000,
-                                   uint64_t max_shard_tokens = 4096, unsigned seed = 7) {
+                                   uint64_t max_shard_tokens = 4096, unsigned seed = 7,
+                                   uint64_t block_bytes = kShardBlockBytes) {
   SyntheticCorpus corpus;
   corpus.dir = temp_dir(name);
   corpus.special.vocab_size = vocab_size;
   corpus.special.mask_id = static_cast<int32_t>(vocab_size - 1);
   std::mt19937 gen(seed);
   auto uniform = [&](int lo, int hi) { return lo + static_cast<int>(gen() % static_cast<unsigned>(hi - lo + 1)); };
-  DatasetWriter writer(corpus.dir, corpus.special, max_shard_tokens);
+  DatasetWriter writer(corpus.dir, corpus.special, max_shard_tokens, block_bytes);
   for (int d = 0; d < documents; ++d) {
     writer.begin_document();
     auto& doc = corpus.documents.emplace_back();

@@ -165,22 +165,42 @@ TEST_CASE("damaged shards and manifests are refused when training starts", "[rel
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path),
                       Catch::Matchers::ContainsSubstring("shard-00000.bin") && Catch::Matchers::ContainsSubstring("truncated"));
   }
-  SECTION("one flipped byte in the tokens") {
-    // The shard opens (its index is intact); the loader's first read of the block stops the run.
+  SECTION("a flipped byte in the tokens") {
+    // One byte in every 64 KiB token block, so that whichever block the first batch reads is
+    // damaged. The shard opens (its index is intact); the loader's first read of a block stops
+    // the run, and `verify-data` finds it without training.
+    uint64_t num_tokens = 0;
+    uint32_t dtype_bytes = 0;
+    std::memcpy(&dtype_bytes, original.data() + 12, 4);
+    std::memcpy(&num_tokens, original.data() + 16, 8);
+    const uint64_t token_begin = original.size() - (num_tokens * dtype_bytes + 7) / 8 * 8;
     std::string damaged = original;
-    damaged[damaged.size() - 20] ^= 0x40;
+    for (uint64_t at = token_begin + 100; at < token_begin + num_tokens * dtype_bytes; at += 64 * 1024) {
+      damaged[at] ^= 0x40;
+    }
     write_text(shard, damaged);
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path),
                       Catch::Matchers::ContainsSubstring("shard-00000.bin") &&
-                          Catch::Matchers::ContainsSubstring("corrupt token block 0 of 1"));
+                          Catch::Matchers::ContainsSubstring("corrupt token block"));
+    EXPECT_ERROR_WITH(run({"verify-data", "shards/train"}, dir.path),
+                      Catch::Matchers::ContainsSubstring("shard-00000.bin") &&
+                          Catch::Matchers::ContainsSubstring("corrupt token block"));
   }
-  SECTION("one flipped byte in the index") {
+  SECTION("verify-data passes an intact dataset") {
+    Result r = run({"verify-data", "shards/train"}, dir.path);
+    INFO(r.output);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("shards/train: ok: 1 shards"));
+  }
+  SECTION("one flipped byte in the sentence index") {
+    // Checked when the index is first read (the plan cache beside the shards still matches: it
+    // keys on the document index, which is intact), before any batch is built from it.
     std::string damaged = original;
     damaged[64 + 8] ^= 0x40;
     write_text(shard, damaged);
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path),
                       Catch::Matchers::ContainsSubstring("shard-00000.bin") &&
-                          Catch::Matchers::ContainsSubstring("index checksum mismatch"));
+                          Catch::Matchers::ContainsSubstring("sentence index checksum mismatch"));
   }
   SECTION("manifest cut short") {
     const std::string manifest = read_text(shards / "train" / "dataset.json");
