@@ -1,13 +1,19 @@
 // `roberta preprocess`: corpus text -> binary token shards, once per corpus. Either from a
 // config (data.train -> <shard_dir>/train, data.valid -> <shard_dir>/valid, tokenizer.dir,
-// data.preprocess_workers) or from flags (--input ... --output DIR --tokenizer DIR).
+// data.preprocess_workers; then the sample plan of data.format / data.seq_len is cached too) or
+// from flags (--input ... --output DIR --tokenizer DIR).
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "data/dataset.h"
+#include "data/formats/plan_cache.h"
+#include "data/formats/sample_plan.h"
 #include "data/preprocess.h"
 #include "roberta/cli/command.h"
 #include "roberta/config/config.h"
@@ -31,6 +37,18 @@ struct PreprocessArgs {
   bool force = false;
 };
 
+// With a config the format and seq_len are known: the single-segment formats' sample plan is
+// built and cached now (data/formats/plan_cache.h), so the first training start maps it too.
+void prepare_plan(const std::string& dir, const data::FormatOptions& format, uint64_t seed) {
+  if (format.format != data::InputFormat::full_sentences && format.format != data::InputFormat::doc_sentences) return;
+  const auto start = std::chrono::steady_clock::now();
+  const auto dataset = data::Dataset::open(dir);
+  const data::SamplePlan plan = data::make_plan(*dataset, format, seed);
+  fmt::print("{}: sample plan: {} sequences of at most {} tokens in {} ({:.1f}s)\n", dir, plan.samples.size(),
+             format.seq_len, data::plan_cache_path(*dataset, format),
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
 void run_one(const tokenizer::Tokenizer& tok, data::PreprocessOptions options, bool force) {
   if (!force && data::is_preprocessed(tok, options)) {
     fmt::print("{}: up to date (same inputs and vocabulary), skipped; --force redoes it\n", options.output);
@@ -53,22 +71,23 @@ int run_preprocess(const PreprocessArgs& args) {
   base.progress = !args.quiet;
   std::string tokenizer_dir = args.tokenizer_dir;
   std::vector<data::PreprocessOptions> jobs;
+  std::optional<Config> config;
   if (!args.config.files.empty()) {
-    Config config = load_config(args.config.files, args.config.overrides);
-    if (tokenizer_dir.empty()) tokenizer_dir = config.tokenizer.dir;
-    if (base.threads == 0) base.threads = config.data.preprocess_workers;
+    config = load_config(args.config.files, args.config.overrides);
+    if (tokenizer_dir.empty()) tokenizer_dir = config->tokenizer.dir;
+    if (base.threads == 0) base.threads = config->data.preprocess_workers;
     const std::string shard_dir = !args.output.empty() ? args.output
-                                  : !config.data.shard_dir.empty()
-                                      ? config.data.shard_dir
-                                      : (fs::path(config.train.out_dir) / "shards").string();
-    if (config.data.train.empty()) fail("data.train: expected a corpus file, found nothing");
+                                  : !config->data.shard_dir.empty()
+                                      ? config->data.shard_dir
+                                      : (fs::path(config->train.out_dir) / "shards").string();
+    if (config->data.train.empty()) fail("data.train: expected a corpus file, found nothing");
     data::PreprocessOptions train = base;
-    train.inputs = {config.data.train};
+    train.inputs = {config->data.train};
     train.output = (fs::path(shard_dir) / "train").string();
     jobs.push_back(train);
-    if (!config.data.valid.empty()) {
+    if (!config->data.valid.empty()) {
       data::PreprocessOptions valid = base;
-      valid.inputs = {config.data.valid};
+      valid.inputs = {config->data.valid};
       valid.output = (fs::path(shard_dir) / "valid").string();
       jobs.push_back(valid);
     }
@@ -83,7 +102,10 @@ int run_preprocess(const PreprocessArgs& args) {
   }
   if (tokenizer_dir.empty()) fail("tokenizer.dir: expected a directory with vocab.json + merges.txt (or --tokenizer)");
   const auto tok = tokenizer::Tokenizer::load(tokenizer_dir);
-  for (const auto& job : jobs) run_one(tok, job, args.force);
+  for (const auto& job : jobs) {
+    run_one(tok, job, args.force);
+    if (config) prepare_plan(job.output, config->data.format_options(), config->train.seed);
+  }
   return 0;
 }
 
