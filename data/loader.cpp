@@ -13,7 +13,8 @@ namespace roberta::data {
 
 void to_json(nlohmann::json& j, const LoaderState& s) {
   j = nlohmann::json{{"epoch", s.epoch}, {"batch", s.batch}, {"seed", s.seed},
-                     {"world_size", s.world_size}, {"rank", s.rank}};
+                     {"world_size", s.world_size}, {"rank", s.rank},
+                     {"rank_split", s.rank_split == RankSplit::blocks ? "blocks" : "strided"}};
 }
 
 void from_json(const nlohmann::json& j, LoaderState& s) {
@@ -23,6 +24,9 @@ void from_json(const nlohmann::json& j, LoaderState& s) {
     s.seed = j.at("seed").get<uint64_t>();
     s.world_size = j.at("world_size").get<int64_t>();
     s.rank = j.at("rank").get<int64_t>();
+    const std::string split = j.value("rank_split", std::string("strided"));
+    if (split != "blocks" && split != "strided") fail("loader state: rank_split: expected blocks or strided, found '{}'", split);
+    s.rank_split = split == "blocks" ? RankSplit::blocks : RankSplit::strided;
   } catch (const nlohmann::json::exception& e) {
     fail("loader state: expected keys epoch, batch, seed, world_size, rank: {}", e.what());
   }
@@ -308,13 +312,18 @@ Batch Loader::next() {
 
 LoaderState Loader::state() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return {consumer_epoch_, consumer_batch_, options_.seed, options_.world_size, options_.rank};
+  return {consumer_epoch_, consumer_batch_, options_.seed, options_.world_size, options_.rank, options_.rank_split};
 }
 
 void Loader::restore(const LoaderState& state) {
   if (state.seed != options_.seed || state.world_size != options_.world_size || state.rank != options_.rank) {
     fail("loader state: expected seed {}, world_size {}, rank {}; found seed {}, world_size {}, rank {}",
          options_.seed, options_.world_size, options_.rank, state.seed, state.world_size, state.rank);
+  }
+  if (options_.world_size > 1 && state.rank_split != options_.rank_split) {
+    fail("loader state: saved with data.rank_split {}, this loader splits by {}: its positions mean other samples",
+         state.rank_split == RankSplit::blocks ? "blocks" : "strided",
+         options_.rank_split == RankSplit::blocks ? "blocks" : "strided");
   }
   stop();
   start(state.epoch, state.batch);
@@ -323,5 +332,5 @@ void Loader::restore(const LoaderState& state) {
 }  // namespace roberta::data
 
 namespace roberta::data {
-void Loader::rewind() { restore({0, 0, options_.seed, options_.world_size, options_.rank}); }
+void Loader::rewind() { restore({0, 0, options_.seed, options_.world_size, options_.rank, options_.rank_split}); }
 }  // namespace roberta::data

@@ -47,6 +47,8 @@ struct LoaderState {
   uint64_t seed = 0;       // checked on restore
   int64_t world_size = 1;  // checked on restore
   int64_t rank = 0;        // checked on restore
+  RankSplit rank_split = RankSplit::strided;  // checked on restore when world_size > 1 (a state
+                                              // saved before the key existed was strided)
 };
 void to_json(nlohmann::json& j, const LoaderState& state);
 void from_json(const nlohmann::json& j, LoaderState& state);

@@ -135,9 +135,20 @@ class MaskedLMUnit : public TrainingUnit {
     data::LoaderState mine = saved;
     mine.rank = comm_.rank();
     mine.world_size = comm_.world_size();
-    if (position.size() == 2) {
+    mine.rank_split = train_loader_->state().rank_split;
+    const bool same_split = comm_.world_size() == 1 || saved.rank_split == mine.rank_split;
+    if (position.size() == 2 && same_split) {
       mine.epoch = position[0];
       mine.batch = position[1];
+    } else if (position.size() == 2) {
+      // Another split gives each rank other samples: continue from the next epoch boundary.
+      mine.epoch = saved.epoch + 1;
+      mine.batch = 0;
+      if (comm_.is_main()) {
+        fmt::print(stderr, "warning: the checkpoint's loader split its epochs by data.rank_split {}, this run by {}; "
+                   "the loader restarts at epoch {}\n", saved.rank_split == data::RankSplit::blocks ? "blocks" : "strided",
+                   mine.rank_split == data::RankSplit::blocks ? "blocks" : "strided", mine.epoch);
+      }
     } else {
       // Another world size splits samples differently: continue from the next epoch boundary.
       mine.epoch = saved.epoch + 1;

@@ -317,3 +317,34 @@ TEST_CASE("an id outside the vocabulary stops the loader, naming the shard and t
   CHECK_THROWS_WITH(loader.next(), Catch::Matchers::ContainsSubstring("shard-00000.bin") &&
                                        Catch::Matchers::ContainsSubstring("outside the vocabulary of 500 ids"));
 }
+
+TEST_CASE("the loader state records the rank split: a state of the other split is refused with several ranks", "[data][loader]") {
+  auto ds = small_dataset();
+  LoaderOptions o;
+  o.micro_batch = 4;
+  o.world_size = 2;
+  o.rank = 1;
+  o.rank_split = RankSplit::blocks;
+  Loader blocks(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, o);
+  nlohmann::json saved = blocks.state();
+  CHECK(saved.at("rank_split") == "blocks");
+  CHECK(saved.get<LoaderState>().rank_split == RankSplit::blocks);
+  // a state written before the key existed was strided
+  nlohmann::json old = saved;
+  old.erase("rank_split");
+  CHECK(old.get<LoaderState>().rank_split == RankSplit::strided);
+  CHECK_THROWS_WITH(blocks.restore(old.get<LoaderState>()),
+                    Catch::Matchers::ContainsSubstring("data.rank_split strided") &&
+                        Catch::Matchers::ContainsSubstring("blocks"));
+  blocks.restore(saved.get<LoaderState>());  // its own split: fine
+  // one rank: both splits are the same, any state restores
+  LoaderOptions one;
+  one.micro_batch = 4;
+  Loader single(ds, format_of(InputFormat::full_sentences), MaskingOptions{}, one);
+  nlohmann::json single_state = single.state();
+  single_state.erase("rank_split");
+  single.restore(single_state.get<LoaderState>());
+  nlohmann::json bad = saved;
+  bad["rank_split"] = "diagonal";
+  CHECK_THROWS_WITH(bad.get<LoaderState>(), Catch::Matchers::ContainsSubstring("rank_split: expected blocks or strided"));
+}
