@@ -204,6 +204,8 @@ void DatasetWriter::roll() {
   const std::string name = fmt::format("shard-{:05d}.bin", shard_names_.size());
   shard_names_.push_back(name);
   shard_ = std::make_unique<ShardWriter>((fs::path(dir_) / name).string(), special_.vocab_size, block_bytes_);
+  // A shard rolls over after the document that reaches max_shard_tokens: room for a bit more.
+  shard_->reserve(max_shard_tokens_ + max_shard_tokens_ / 16);
 }
 
 bool DatasetWriter::begin_document() {

@@ -54,6 +54,9 @@ class ShardWriter {
   void begin_document();
   void add_sentence(const std::vector<int32_t>& tokens);  // ids must be < vocab_size
   void finish();  // writes the file (to path.tmp, then renamed)
+  // Room for this many tokens up front (address space only until written): a shard grown by
+  // doubling copies its tokens about twice more, and touches fresh pages each time.
+  void reserve(uint64_t tokens) { tokens_.reserve(tokens); }
   uint64_t num_tokens() const { return tokens_.size(); }
   uint64_t num_sentences() const { return sentence_offsets_.size() - 1; }
   uint64_t num_documents() const { return document_offsets_.size() - 1; }

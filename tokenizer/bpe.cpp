@@ -42,7 +42,7 @@ struct CacheSlot {
   int32_t ids[7];
 };
 static_assert(sizeof(CacheSlot) == 60 || sizeof(CacheSlot) == 64, "one cache line");
-constexpr size_t kCacheSlots = size_t(1) << 15;  // 2 MB per thread per model
+constexpr size_t kCacheSlots = size_t(1) << 18;  // 16 MB per thread per model
 
 struct ThreadCache {
   uint64_t owner = 0;
