@@ -14,7 +14,7 @@ namespace roberta::data {
 void to_json(nlohmann::json& j, const LoaderState& s) {
   j = nlohmann::json{{"epoch", s.epoch}, {"batch", s.batch}, {"seed", s.seed},
                      {"world_size", s.world_size}, {"rank", s.rank},
-                     {"rank_split", s.rank_split == RankSplit::blocks ? "blocks" : "strided"}};
+                     {"rank_split", name_of(s.rank_split)}};
 }
 
 void from_json(const nlohmann::json& j, LoaderState& s) {
@@ -25,8 +25,10 @@ void from_json(const nlohmann::json& j, LoaderState& s) {
     s.world_size = j.at("world_size").get<int64_t>();
     s.rank = j.at("rank").get<int64_t>();
     const std::string split = j.value("rank_split", std::string("strided"));
-    if (split != "blocks" && split != "strided") fail("loader state: rank_split: expected blocks or strided, found '{}'", split);
-    s.rank_split = split == "blocks" ? RankSplit::blocks : RankSplit::strided;
+    if (split != name_of(RankSplit::blocks) && split != name_of(RankSplit::strided)) {
+      fail("loader state: rank_split: expected blocks or strided, found '{}'", split);
+    }
+    s.rank_split = split == name_of(RankSplit::blocks) ? RankSplit::blocks : RankSplit::strided;
   } catch (const nlohmann::json::exception& e) {
     fail("loader state: expected keys epoch, batch, seed, world_size, rank: {}", e.what());
   }
@@ -322,8 +324,7 @@ void Loader::restore(const LoaderState& state) {
   }
   if (options_.world_size > 1 && state.rank_split != options_.rank_split) {
     fail("loader state: saved with data.rank_split {}, this loader splits by {}: its positions mean other samples",
-         state.rank_split == RankSplit::blocks ? "blocks" : "strided",
-         options_.rank_split == RankSplit::blocks ? "blocks" : "strided");
+         name_of(state.rank_split), name_of(options_.rank_split));
   }
   stop();
   start(state.epoch, state.batch);

@@ -39,6 +39,18 @@ enum class RankSplit {
             // are those of a one-rank run, and every rank reads from all of the data
 };
 
+// The YAML spellings ("full_sentences", "blocks", ...): file names, loader states, messages.
+inline const char* name_of(InputFormat format) {
+  switch (format) {
+    case InputFormat::full_sentences: return "full_sentences";
+    case InputFormat::doc_sentences: return "doc_sentences";
+    case InputFormat::segment_pair: return "segment_pair";
+    case InputFormat::sentence_pair: return "sentence_pair";
+  }
+  return "unknown";
+}
+inline const char* name_of(RankSplit split) { return split == RankSplit::blocks ? "blocks" : "strided"; }
+
 struct LoaderOptions {
   int64_t micro_batch = 16;  // batch.micro
   int64_t micro_tokens = 0;  // batch.micro_tokens

@@ -43,16 +43,6 @@ static_assert(std::is_trivially_copyable_v<Sample> && sizeof(Sample) == 40, "Sam
 uint64_t pad8(uint64_t bytes) { return (bytes + 7) / 8 * 8; }
 uint64_t blocks_for(uint64_t records, uint64_t block) { return (records + block - 1) / block; }
 
-const char* format_tag(InputFormat format) {
-  switch (format) {
-    case InputFormat::full_sentences: return "full_sentences";
-    case InputFormat::doc_sentences: return "doc_sentences";
-    case InputFormat::segment_pair: return "segment_pair";
-    case InputFormat::sentence_pair: return "sentence_pair";
-  }
-  return "unknown";
-}
-
 PlanCacheHeader header_for(const Dataset& dataset, const FormatOptions& options, uint64_t samples) {
   PlanCacheHeader h{};
   std::memcpy(h.magic, kPlanMagic, sizeof(h.magic));
@@ -94,7 +84,7 @@ void MappedSamples::verify(size_t block) const {
 }
 
 std::string plan_cache_path(const Dataset& dataset, const FormatOptions& options) {
-  return (fs::path(dataset.dir()) / "plans" / fmt::format("{}-{}.plan", format_tag(options.format), options.seq_len))
+  return (fs::path(dataset.dir()) / "plans" / fmt::format("{}-{}.plan", name_of(options.format), options.seq_len))
       .string();
 }
 

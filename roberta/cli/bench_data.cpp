@@ -49,20 +49,10 @@ struct BenchDataArgs {
   bool verify = false;     // with --dataset: also check every block, then measure the loader again
 };
 
-const char* format_name(data::InputFormat f) {
-  switch (f) {
-    case data::InputFormat::full_sentences: return "full_sentences";
-    case data::InputFormat::doc_sentences: return "doc_sentences";
-    case data::InputFormat::segment_pair: return "segment_pair";
-    case data::InputFormat::sentence_pair: return "sentence_pair";
-  }
-  return "?";
-}
-
 data::InputFormat format_named(const std::string& name) {
   for (auto f : {data::InputFormat::full_sentences, data::InputFormat::doc_sentences,
                  data::InputFormat::segment_pair, data::InputFormat::sentence_pair}) {
-    if (name == format_name(f)) return f;
+    if (name == data::name_of(f)) return f;
   }
   fail("--format: expected one of full_sentences, doc_sentences, segment_pair, sentence_pair; found '{}'", name);
 }
@@ -249,7 +239,7 @@ int run_bench_data(const BenchDataArgs& args) {
       data::Loader loader(dataset, f, data::MaskingOptions{}, loader_options(args.micro, workers, 1, 0));
       const Throughput t = measure(loader, args.seconds);
       fmt::print("  {:<15} workers {:>2}: {:>12.0f} tokens/s {:>9.0f} sequences/s  ({:.0f} tokens/batch, {:.0f}% padding)\n",
-                 format_name(format), workers, t.tokens_per_s, t.sequences_per_s, t.tokens_per_batch, t.padding);
+                 data::name_of(format), workers, t.tokens_per_s, t.sequences_per_s, t.tokens_per_batch, t.padding);
     }
   }
   fs::remove_all(dir);

@@ -146,8 +146,8 @@ class MaskedLMUnit : public TrainingUnit {
       mine.batch = 0;
       if (comm_.is_main()) {
         fmt::print(stderr, "warning: the checkpoint's loader split its epochs by data.rank_split {}, this run by {}; "
-                   "the loader restarts at epoch {}\n", saved.rank_split == data::RankSplit::blocks ? "blocks" : "strided",
-                   mine.rank_split == data::RankSplit::blocks ? "blocks" : "strided", mine.epoch);
+                   "the loader restarts at epoch {}\n", data::name_of(saved.rank_split),
+                   data::name_of(mine.rank_split), mine.epoch);
       }
     } else {
       // Another world size splits samples differently: continue from the next epoch boundary.
