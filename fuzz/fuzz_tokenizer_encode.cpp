@@ -1,10 +1,14 @@
 // Fuzzes the tokenizer's encode path with arbitrary bytes (invalid UTF-8, NULs, huge pieces).
 // Checks the byte-level BPE invariant: decode(encode(x)) == x for any bytes x, and that the
-// special-token path never throws on any text.
+// special-token path never throws on any text, and that the hand-written pre-tokenizer splits
+// exactly as PCRE2 running GPT-2's pattern does.
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "tokenizer/pretokenizer.h"
 #include "tokenizer/tokenizer.h"
 
 namespace {
@@ -32,6 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (id < 0 || id >= tok.vocab_size()) std::abort();
   }
   if (tok.decode(ids) != text) std::abort();  // lossless on any bytes
+  const auto& pre = roberta::tokenizer::PreTokenizer::gpt2();
+  std::vector<std::string_view> ours, reference;
+  pre.split(text, [&](std::string_view p) { ours.push_back(p); });
+  pre.split_with_pcre2(text, [&](std::string_view p) { reference.push_back(p); });
+  if (ours != reference) std::abort();
   const auto with_specials = tok.encode_with_specials(text);
   for (int32_t id : with_specials) {
     if (id < 0 || id >= tok.vocab_size()) std::abort();

@@ -23,6 +23,13 @@ std::vector<std::vector<int32_t>> encode_lines(const Tokenizer& tokenizer,
                                                const std::vector<std::string_view>& lines,
                                                const BatchEncodeOptions& options = {});
 
+// The ids of each line of `block` as text: decimal ids separated by one space, one output line
+// per input line ('\n' ends each input line; a last line without one counts too). The block is
+// cut at line ends into parts that are encoded and formatted each on one thread, never as one
+// id vector per line; the parts, written in order, are the output.
+std::vector<std::string> encode_lines_to_text(const Tokenizer& tokenizer, std::string_view block,
+                                              const BatchEncodeOptions& options = {});
+
 using roberta::parallel_for;  // util/threads.h
 
 }  // namespace roberta::tokenizer

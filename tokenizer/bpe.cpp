@@ -1,9 +1,12 @@
 #include "tokenizer/bpe.h"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
-#include <queue>
+#include <new>
 #include <unordered_map>
+
+#include <sys/mman.h>
 
 #include "tokenizer/byte_table.h"
 #include "util/error.h"
@@ -44,10 +47,32 @@ struct CacheSlot {
 static_assert(sizeof(CacheSlot) == 60 || sizeof(CacheSlot) == 64, "one cache line");
 constexpr size_t kCacheSlots = size_t(1) << 18;  // 16 MB per thread per model
 
+// The cache is read at random, so each lookup would also miss the TLB on 4 KB pages: it is
+// mapped on its own, 2 MB aligned, and offered to the kernel for huge pages. Fresh anonymous
+// memory is zero: empty slots.
+constexpr size_t kCacheBytes = sizeof(CacheSlot) * kCacheSlots;
+constexpr size_t kHugePage = size_t(2) << 20;
+
+struct UnmapCache {
+  void operator()(CacheSlot* p) const { munmap(p, kCacheBytes); }
+};
+
+std::unique_ptr<CacheSlot, UnmapCache> map_cache() {
+  void* p = mmap(nullptr, kCacheBytes + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  const uintptr_t begin = uintptr_t(p), start = (begin + kHugePage - 1) & ~uintptr_t(kHugePage - 1);
+  if (start > begin) munmap(p, start - begin);
+  if (const size_t tail = begin + kCacheBytes + kHugePage - (start + kCacheBytes); tail > 0) {
+    munmap(reinterpret_cast<void*>(start + kCacheBytes), tail);
+  }
+  madvise(reinterpret_cast<void*>(start), kCacheBytes, MADV_HUGEPAGE);  // a hint: ignored where THP is off
+  return std::unique_ptr<CacheSlot, UnmapCache>(reinterpret_cast<CacheSlot*>(start));
+}
+
 struct ThreadCache {
   uint64_t owner = 0;
   uint64_t last_use = 0;
-  std::unique_ptr<CacheSlot[]> slots;
+  std::unique_ptr<CacheSlot, UnmapCache> slots;
 };
 
 // A thread keeps caches for up to four models (tests and tools alternate between a few).
@@ -63,8 +88,11 @@ CacheSlot* thread_cache(uint64_t owner) {
     }
     if (c.last_use < victim->last_use) victim = &c;
   }
-  if (!victim->slots) victim->slots.reset(new CacheSlot[kCacheSlots]);
-  std::memset(static_cast<void*>(victim->slots.get()), 0, sizeof(CacheSlot) * kCacheSlots);
+  if (victim->slots) {
+    std::memset(static_cast<void*>(victim->slots.get()), 0, kCacheBytes);
+  } else {
+    victim->slots = map_cache();
+  }
   victim->owner = owner;
   victim->last_use = clock;
   return victim->slots.get();
@@ -127,8 +155,13 @@ void BpeModel::bpe_long(std::string_view bytes, std::vector<int32_t>& out) const
     int32_t id;
     int32_t prev, next;  // -1: none
   };
-  std::vector<Symbol> symbols;
-  symbols.reserve(bytes.size());
+  // Per-thread buffers: long pieces come in runs (CJK text, code), and allocating per piece
+  // cost more than the merges.
+  thread_local std::vector<Symbol> symbols;
+  using Entry = std::pair<int32_t, int32_t>;  // (rank, left position): smallest first
+  thread_local std::vector<Entry> heap;
+  symbols.clear();
+  heap.clear();
   for (unsigned char b : bytes) {
     int32_t id = byte_ids_[b];
     if (id < 0) {
@@ -140,16 +173,19 @@ void BpeModel::bpe_long(std::string_view bytes, std::vector<int32_t>& out) const
     symbols.push_back({id, i - 1, -1});
     if (i > 0) symbols[i - 1].next = i;
   }
-  using Entry = std::pair<int32_t, int32_t>;  // (rank, left position): smallest first
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
+  const auto later = std::greater<Entry>();  // a min-heap through std::push_heap/pop_heap
   auto push = [&](int32_t left) {
     if (left < 0 || symbols[left].next < 0) return;
-    if (const MergeSlot* m = find_merge(symbols[left].id, symbols[symbols[left].next].id)) heap.push({m->rank, left});
+    if (const MergeSlot* m = find_merge(symbols[left].id, symbols[symbols[left].next].id)) {
+      heap.push_back({m->rank, left});
+      std::push_heap(heap.begin(), heap.end(), later);
+    }
   };
   for (int32_t i = 0; i + 1 < int32_t(symbols.size()); ++i) push(i);
   while (!heap.empty()) {
-    auto [rank, left] = heap.top();
-    heap.pop();
+    std::pop_heap(heap.begin(), heap.end(), later);
+    auto [rank, left] = heap.back();
+    heap.pop_back();
     Symbol& s = symbols[left];
     if (s.id < 0 || s.next < 0) continue;  // merged away, or now last
     const MergeSlot* m = find_merge(s.id, symbols[s.next].id);

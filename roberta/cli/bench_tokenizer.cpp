@@ -31,7 +31,7 @@ namespace fs = std::filesystem;
 
 struct BenchTokenizerArgs {
   std::string tokenizer_dir = "tests/fixtures/tokenizer/gpt2";
-  std::string text;
+  std::vector<std::string> texts;  // FILE, or KIND=FILE (several: one row per kind)
   double mb = 20;           // encode this much text
   double train_mb = 6;      // train on this much
   int32_t train_vocab = 8000;
@@ -117,18 +117,104 @@ nlohmann::json run_json(const std::string& command) {
 
 std::string quote(const std::string& s) { return "'" + s + "'"; }  // paths without quotes
 
-int run_bench_tokenizer(const BenchTokenizerArgs& args) {
-  std::ifstream in(args.text, std::ios::binary);
-  if (!in) fail("{}: cannot open (expected a benchmark text file)", args.text);
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("{}: cannot open (expected a benchmark text file)", path);
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string all = buffer.str();
+  return buffer.str();
+}
+
+bool reference_available(const std::string& reference) {
+  if (reference.empty()) return false;
+  if (!fs::exists(fs::path(reference) / "bench.js") || std::system("node --version >/dev/null 2>&1") != 0) {
+    fmt::print("reference: skipped (no node or no {}/bench.js; run npm install there)\n", reference);
+    return false;
+  }
+  return true;
+}
+
+// Wall seconds of a shell command (its output discarded); negative if it failed.
+double time_command(const std::string& command) {
+  auto start = std::chrono::steady_clock::now();
+  if (std::system((command + " >/dev/null 2>&1").c_str()) != 0) return -1;
+  return seconds_since(start);
+}
+
+// One row per kind of text (KIND=FILE): ours and HF's encode speed at one thread, per
+// CPU-second, the ratio, whether the ids are identical, and `roberta tokenizer encode` as a
+// whole process (reading the file, writing ids as text) on the same file.
+int run_bench_kinds(const BenchTokenizerArgs& args) {
+  const bool reference = reference_available(args.reference);
+  const std::string self = self_executable();
+  // The constant part of every run of the command: process start (LibTorch's start-up is most
+  // of it) and loading the vocabulary, timed on an empty input and taken off the rate below.
+  fs::path tmp = fs::temp_directory_path() / fmt::format("roberta-bench-tokenizer-{}", getpid());
+  fs::create_directories(tmp);
+  std::ofstream((tmp / "empty.txt").string());
+  const std::string encode_command = fmt::format("{} tokenizer encode --tokenizer {} --threads 1 ", quote(self),
+                                                 quote(args.tokenizer_dir));
+  double startup = 1e9;
+  for (int i = 0; i < 3; ++i) startup = std::min(startup, time_command(encode_command + quote((tmp / "empty.txt").string())));
+  fmt::print("tokenizer bench by kind of text, vocab {}, 1 thread; `roberta tokenizer encode` start-up {:.2f} s "
+             "(process + vocabulary, taken off its rate)\n", args.tokenizer_dir, startup);
+  struct Row {
+    std::string kind;
+    double mb, ours, hf, cli;
+    bool identical;
+  };
+  std::vector<Row> rows;
+  for (const std::string& spec : args.texts) {
+    const size_t eq = spec.find('=');
+    Row row{spec.substr(0, eq), 0, 0, 0, 0, false};
+    const std::string path = spec.substr(eq + 1);
+    const std::string all = read_text(path);
+    const std::string_view text = head_lines(all, size_t(args.mb * 1e6));
+    if (text.size() < all.size()) std::ofstream((tmp / "text.txt").string(), std::ios::binary) << text;
+    const std::string file = text.size() < all.size() ? (tmp / "text.txt").string() : path;
+    row.mb = text.size() / 1e6;
+    const auto lines = split_lines(text);
+    auto ours = bench_encode(args.tokenizer_dir, lines, text.size(), 1);
+    row.ours = ours.mb_per_cpu_s;
+    const double cli_s = time_command(encode_command + quote(file));
+    row.cli = cli_s > startup ? row.mb / (cli_s - startup) : 0;
+    if (reference) {
+      auto hf = run_json(fmt::format("RAYON_NUM_THREADS=1 node {} {} {}", quote((fs::path(args.reference) / "bench.js").string()),
+                                     quote(args.tokenizer_dir), quote(file)));
+      if (!hf.is_null()) {
+        row.hf = hf["mb_per_cpu_s"].get<double>();
+        row.identical = hf["hash"].get<uint32_t>() == ours.hash;
+      }
+    }
+    fmt::print("{:<10} {:6.1f} MB: ours {:6.2f} MB per CPU-second, HF {:5.2f} ({}), ours/HF {:5.1f}x, "
+               "`tokenizer encode` {:6.2f} MB/s after start-up\n", row.kind, row.mb, row.ours, row.hf,
+               row.hf > 0 ? (row.identical ? "identical ids" : "IDS DIFFER") : "not run",
+               row.hf > 0 ? row.ours / row.hf : 0.0, row.cli);
+    rows.push_back(row);
+  }
+  fs::remove_all(tmp);
+  fmt::print("\n| text | MB | ours, MB per CPU-second | HF tokenizers, MB per CPU-second | ours / HF | ids | "
+             "`roberta tokenizer encode`, MB/s after start-up |\n|---|---|---|---|---|---|---|\n");
+  for (const Row& r : rows) {
+    fmt::print("| {} | {:.1f} | {:.2f} | {} | {} | {} | {:.2f} |\n", r.kind, r.mb, r.ours,
+               r.hf > 0 ? fmt::format("{:.2f}", r.hf) : "-", r.hf > 0 ? fmt::format("{:.1f}x", r.ours / r.hf) : "-",
+               r.hf > 0 ? (r.identical ? "identical" : "DIFFER") : "-", r.cli);
+  }
+  bool differ = false;
+  for (const Row& r : rows) differ |= r.hf > 0 && !r.identical;
+  return differ ? 1 : 0;
+}
+
+int run_bench_tokenizer(const BenchTokenizerArgs& args) {
+  if (args.texts.size() > 1 || args.texts[0].find('=') != std::string::npos) return run_bench_kinds(args);
+  const std::string text_path = args.texts[0];
+  const std::string all = read_text(text_path);
   const std::string_view text = head_lines(all, size_t(args.mb * 1e6));
   const std::string_view train_text = head_lines(all, size_t(args.train_mb * 1e6));
   const auto lines = split_lines(text);
   const int threads = args.threads > 0 ? args.threads : hardware_threads();
 
-  fmt::print("tokenizer bench: {} ({:.1f} MB, {} lines), vocab {}, {} threads\n", args.text,
+  fmt::print("tokenizer bench: {} ({:.1f} MB, {} lines), vocab {}, {} threads\n", text_path,
              text.size() / 1e6, lines.size(), args.tokenizer_dir, threads);
   auto one = bench_encode(args.tokenizer_dir, lines, text.size(), 1);
   auto many = bench_encode(args.tokenizer_dir, lines, text.size(), threads);
@@ -159,11 +245,7 @@ int run_bench_tokenizer(const BenchTokenizerArgs& args) {
   fmt::print("ours  train 30000 vocab (HF node default): {:.2f} s wall, {:.2f} CPU-s ({} merges)\n", seconds_since(start),
              process_cpu_seconds() - cpu_start, trained30k.files().merges.size());
 
-  if (args.reference.empty()) return 0;
-  if (!fs::exists(fs::path(args.reference) / "bench.js") || std::system("node --version >/dev/null 2>&1") != 0) {
-    fmt::print("reference: skipped (no node or no {}/bench.js; run npm install there)\n", args.reference);
-    return 0;
-  }
+  if (!reference_available(args.reference)) return 0;
   fs::path tmp = fs::temp_directory_path() / fmt::format("roberta-bench-tokenizer-{}", getpid());
   fs::create_directories(tmp);
   std::ofstream((tmp / "text.txt").string(), std::ios::binary) << text;
@@ -213,7 +295,10 @@ int run_bench_tokenizer(const BenchTokenizerArgs& args) {
 
 CommandRun setup_bench_tokenizer(CLI::App& sub) {
   auto args = std::make_shared<BenchTokenizerArgs>();
-  sub.add_option("--text", args->text, "benchmark text (scripts/bench/tokenizer.sh fetches one)")->required();
+  sub.add_option("--text", args->texts,
+                 "benchmark text (scripts/bench/tokenizer.sh fetches one); KIND=FILE, given for several kinds, "
+                 "prints one row per kind at 1 thread")
+      ->required();
   sub.add_option("--tokenizer", args->tokenizer_dir, "vocab.json + merges.txt directory")->capture_default_str();
   sub.add_option("--mb", args->mb, "MB of text to encode")->capture_default_str();
   sub.add_option("--train-mb", args->train_mb, "MB of text to train on")->capture_default_str();

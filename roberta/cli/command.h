@@ -23,6 +23,9 @@ struct CommandInfo {
 
 std::vector<CommandInfo>& command_registry();
 
+// The path of this `roberta` binary (to run it again: ranks, a timed subcommand).
+std::string self_executable();
+
 struct RegisterCommand {
   RegisterCommand(std::string name, std::string help, CommandSetup setup, int order = 100) {
     command_registry().push_back({std::move(name), std::move(help), std::move(setup), order});

@@ -21,13 +21,6 @@
 namespace roberta::cli {
 namespace {
 
-std::string self_executable() {
-  char path[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-  if (n <= 0) return "/proc/self/exe";
-  return std::string(path, static_cast<size_t>(n));
-}
-
 struct LaunchArgs {
   LaunchOptions options;
   int threads_per_rank = 0;

@@ -2,8 +2,10 @@
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -13,6 +15,13 @@
 #include "util/threads.h"
 
 namespace roberta::cli {
+
+std::string self_executable() {
+  char path[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (n <= 0) return "/proc/self/exe";
+  return std::string(path, static_cast<size_t>(n));
+}
 
 std::vector<CommandInfo>& command_registry() {
   static std::vector<CommandInfo> registry;

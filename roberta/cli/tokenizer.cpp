@@ -2,8 +2,10 @@
 // turn text into ids (one line of space-separated ids per input line) and back.
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -50,37 +52,26 @@ int run_train(const TokenizerArgs& args) {
   return 0;
 }
 
-// Reads blocks of whole lines (about block_bytes each) from `in`.
-bool read_block(std::istream& in, size_t block_bytes, std::string& block, std::string& carry) {
+// Reads the next block of whole lines (about block_bytes; more when a line is longer) into
+// `block`; the unfinished last line waits in `carry` for the next call. False at the end.
+bool read_block(std::FILE* in, size_t block_bytes, std::string& block, std::string& carry) {
   block.swap(carry);
   carry.clear();
-  std::string buffer(block_bytes, '\0');
-  in.read(buffer.data(), std::streamsize(block_bytes));
-  buffer.resize(size_t(in.gcount()));
-  block += buffer;
-  if (block.empty()) return false;
-  if (in) {  // more to come: keep the unfinished last line for the next block
-    size_t nl = block.rfind('\n');
-    if (nl == std::string::npos) {
-      carry.swap(block);
-      return read_block(in, block_bytes, block, carry);
+  for (;;) {
+    const size_t had = block.size();
+    block.resize(had + block_bytes);
+    const size_t got = std::fread(block.data() + had, 1, block_bytes, in);
+    block.resize(had + got);
+    if (got < block_bytes) {  // the end of the input (or an error, reported by the caller)
+      return !block.empty();
     }
-    carry = block.substr(nl + 1);
-    block.resize(nl + 1);
+    const size_t nl = block.rfind('\n');
+    if (nl != std::string::npos) {
+      carry.assign(block, nl + 1, std::string::npos);
+      block.resize(nl + 1);
+      return true;
+    }
   }
-  return true;
-}
-
-std::vector<std::string_view> split_lines(std::string_view block) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < block.size()) {
-    size_t nl = block.find('\n', start);
-    if (nl == std::string_view::npos) nl = block.size();
-    lines.push_back(block.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return lines;
 }
 
 std::unique_ptr<std::istream> open_input(const std::string& file, uint64_t& size) {
@@ -95,8 +86,13 @@ std::unique_ptr<std::istream> open_input(const std::string& file, uint64_t& size
 
 int run_encode(const TokenizerArgs& args) {
   auto t = tokenizer::Tokenizer::load(args.tokenizer_dir);
-  uint64_t size = 0;
-  auto in = open_input(args.file, size);
+  const bool from_stdin = args.file.empty() || args.file == "-";
+  const std::string name = from_stdin ? "<stdin>" : args.file;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(from_stdin ? stdin : std::fopen(args.file.c_str(), "rb"),
+                                                       from_stdin ? [](std::FILE*) { return 0; } : std::fclose);
+  if (!file) fail("{}: cannot open (expected a text file)", args.file);
+  std::error_code ec;
+  const uint64_t size = from_stdin ? 0 : std::filesystem::file_size(args.file, ec);
   // A progress bar only for runs long enough to want one (it always prints a summary line).
   std::unique_ptr<Progress> progress;
   if (size >= (64u << 20)) progress = std::make_unique<Progress>("encode", size, "MB");
@@ -104,22 +100,16 @@ int run_encode(const TokenizerArgs& args) {
   options.threads = args.threads;
   options.specials = args.special;
   if (progress) options.on_bytes = [&](uint64_t bytes) { progress->add(bytes); };
-  std::string block, carry, out;
-  while (read_block(*in, 16 << 20, block, carry)) {
-    auto lines = split_lines(block);
-    auto ids = tokenizer::encode_lines(t, lines, options);
-    out.clear();
-    for (const auto& line : ids) {
-      for (size_t i = 0; i < line.size(); ++i) {
-        if (i) out += ' ';
-        char buf[16];
-        auto end = std::to_chars(buf, buf + sizeof buf, line[i]).ptr;
-        out.append(buf, end);
+  std::string block, carry;
+  while (read_block(file.get(), 16 << 20, block, carry)) {
+    for (const std::string& part : tokenizer::encode_lines_to_text(t, block, options)) {
+      if (std::fwrite(part.data(), 1, part.size(), stdout) != part.size()) {
+        fail("encode: cannot write the ids to standard output ({})", std::strerror(errno));
       }
-      out += '\n';
     }
-    std::fwrite(out.data(), 1, out.size(), stdout);
   }
+  if (std::ferror(file.get())) fail("{}: read error ({})", name, std::strerror(errno));
+  if (std::fflush(stdout) != 0) fail("encode: cannot write the ids to standard output ({})", std::strerror(errno));
   if (progress) progress->finish();
   if (t.invalid_bytes_seen() > 0)
     fmt::print(stderr, "note: {} byte(s) of invalid UTF-8 were encoded as single-byte tokens (decode restores them)\n",
