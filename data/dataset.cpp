@@ -52,7 +52,8 @@ std::shared_ptr<const Dataset> Dataset::open(const std::string& dir) {
   ds->dir_ = dir;
   try {
     if (!j.at("version").is_number_integer() || j.at("version").get<int64_t>() != kManifestVersion) {
-      fail("{}: key version: expected {}, found {}", manifest_path, kManifestVersion, j.at("version").dump());
+      fail("{}: key version: expected {}, found {} (an older dataset: run `roberta preprocess` again)", manifest_path,
+           kManifestVersion, j.at("version").dump());
     }
     const auto& sp = j.at("special");
     ds->special_.bos_id = integer_at<int32_t>(sp, "bos_id", manifest_path);
@@ -61,23 +62,46 @@ std::shared_ptr<const Dataset> Dataset::open(const std::string& dir) {
     ds->special_.unk_id = integer_at<int32_t>(sp, "unk_id", manifest_path);
     ds->special_.mask_id = integer_at<int32_t>(sp, "mask_id", manifest_path);
     ds->special_.vocab_size = integer_at<int64_t>(sp, "vocab_size", manifest_path);
-    // Opening a shard reads and checks its index (CRC, offsets): the shards in parallel.
-    std::vector<std::string> names;
-    for (const auto& name : j.at("shards")) names.push_back((fs::path(dir) / name.get<std::string>()).string());
-    std::vector<std::unique_ptr<ShardReader>> opened(names.size());
-    parallel_for(names.size(), hardware_threads(), [&](size_t begin, size_t end) {
-      for (size_t k = begin; k < end; ++k) opened[k] = std::make_unique<ShardReader>(names[k]);
-    });
-    for (auto& shard : opened) {
-      const uint64_t base = ds->sentence_shard_begin_.back();
-      for (uint64_t d = 1; d <= shard->num_documents(); ++d) {
-        ds->doc_sentence_begin_.push_back(base + shard->document_begin(d));
-      }
-      ds->sentence_shard_begin_.push_back(base + shard->num_sentences());
-      ds->token_shard_begin_.push_back(ds->token_shard_begin_.back() + shard->num_tokens());
-      ds->num_tokens_ += shard->num_tokens();
-      ds->shards_.push_back(std::move(shard));
+    // Nothing of the shards is read here: dataset.json says what each holds, and each file's
+    // size (a stat) is checked against it, so a missing or truncated shard fails now, not hours
+    // into a run. A shard is opened the first time it is used (shard(k)).
+    const auto& shards = j.at("shards");
+    const auto& info = j.at("shard_info");
+    if (!shards.is_array() || !info.is_array() || shards.size() != info.size()) {
+      fail("{}: key shard_info: expected one entry per shard ({}), found {}", manifest_path, shards.size(),
+           info.is_array() ? std::to_string(info.size()) : info.dump());
     }
+    for (size_t k = 0; k < shards.size(); ++k) {
+      ShardInfo s;
+      s.path = (fs::path(dir) / shards[k].get<std::string>()).string();
+      const auto& e = info[k];
+      s.tokens = integer_at<uint64_t>(e, "tokens", manifest_path);
+      s.sentences = integer_at<uint64_t>(e, "sentences", manifest_path);
+      s.documents = integer_at<uint64_t>(e, "documents", manifest_path);
+      s.bytes = integer_at<uint64_t>(e, "bytes", manifest_path);
+      s.block_bytes = integer_at<uint64_t>(e, "block_bytes", manifest_path);
+      s.dtype_bytes = integer_at<uint64_t>(e, "dtype_bytes", manifest_path);
+      s.index_crc = integer_at<uint32_t>(e, "index_crc", manifest_path);
+      if (s.block_bytes == 0 || (s.dtype_bytes != 2 && s.dtype_bytes != 4)) {
+        fail("{}: shard_info[{}]: expected block_bytes > 0 and dtype_bytes 2 or 4, found {} and {}", manifest_path, k,
+             s.block_bytes, s.dtype_bytes);
+      }
+      std::error_code ec;
+      const uint64_t size = fs::file_size(s.path, ec);
+      if (ec) fail("{}: cannot open shard: {}", s.path, ec.message());
+      if (size != s.bytes) {
+        fail("{}: truncated or damaged shard: expected {} bytes (dataset.json), found {}", s.path, s.bytes, size);
+      }
+      ds->document_shard_begin_.push_back(ds->document_shard_begin_.back() + s.documents);
+      ds->sentence_shard_begin_.push_back(ds->sentence_shard_begin_.back() + s.sentences);
+      ds->token_shard_begin_.push_back(ds->token_shard_begin_.back() + s.tokens);
+      ds->num_tokens_ += s.tokens;
+      ds->info_.push_back(std::move(s));
+    }
+    ds->shards_.resize(ds->info_.size());
+    ds->opened_ = std::make_unique<std::once_flag[]>(ds->info_.size());
+    ds->is_open_ = std::make_unique<std::atomic<bool>[]>(ds->info_.size());
+    for (size_t k = 0; k < ds->info_.size(); ++k) ds->is_open_[k].store(false, std::memory_order_relaxed);
     if (ds->num_documents() != integer_at<uint64_t>(j, "documents", manifest_path) ||
         ds->num_tokens_ != integer_at<uint64_t>(j, "tokens", manifest_path)) {
       fail("{}: counts: expected {} documents and {} tokens, the shards hold {} and {}", manifest_path,
@@ -89,10 +113,64 @@ std::shared_ptr<const Dataset> Dataset::open(const std::string& dir) {
   return ds;
 }
 
+const ShardReader& Dataset::shard(size_t k) const {
+  std::call_once(opened_[k], [&] {  // a failed open throws, and the next call tries again
+    auto reader = std::make_unique<ShardReader>(info_[k].path);
+    const ShardInfo& i = info_[k];
+    if (reader->num_tokens() != i.tokens || reader->num_sentences() != i.sentences ||
+        reader->num_documents() != i.documents || reader->index_crc() != i.index_crc) {
+      fail("{}: holds {} tokens, {} sentences, {} documents (index CRC {:08x}); {} says {}, {}, {} ({:08x}): the shard "
+           "was replaced after `roberta preprocess` wrote it: run it again", i.path, reader->num_tokens(),
+           reader->num_sentences(), reader->num_documents(), reader->index_crc(), kManifestName, i.tokens, i.sentences,
+           i.documents, i.index_crc);
+    }
+    shards_[k] = std::move(reader);
+    is_open_[k].store(true, std::memory_order_release);
+  });
+  return *shards_[k];
+}
+
+void Dataset::prepare(const std::vector<std::pair<uint64_t, uint64_t>>& ranges) const {
+  auto shard_of = [&](uint64_t t) {
+    return static_cast<size_t>(std::upper_bound(token_shard_begin_.begin(), token_shard_begin_.end(), t) -
+                               token_shard_begin_.begin()) - 1;
+  };
+  std::vector<size_t> closed;
+  for (const auto& [begin, end] : ranges) {
+    if (begin >= end || end > num_tokens_) continue;
+    for (size_t k = shard_of(begin); k <= shard_of(end - 1); ++k) {
+      if (!is_open_[k].load(std::memory_order_acquire)) closed.push_back(k);
+    }
+  }
+  std::sort(closed.begin(), closed.end());
+  closed.erase(std::unique(closed.begin(), closed.end()), closed.end());
+  // Opening waits on the disk, not the CPU: one thread per shard (a start touches a shard per
+  // sample; later batches find them open).
+  if (closed.size() > 1) {
+    parallel_for(closed.size(), static_cast<int>(std::min<size_t>(closed.size(), 16)), [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) shard(closed[i]);
+    });
+  }
+  for (const auto& [begin, end] : ranges) {
+    if (begin >= end || end > num_tokens_) continue;
+    for (size_t k = shard_of(begin); k <= shard_of(end - 1); ++k) {
+      const uint64_t base = token_shard_begin_[k];
+      shard(k).will_need(std::max(begin, base) - base, std::min(end, token_shard_begin_[k + 1]) - base);
+    }
+  }
+}
+
+uint64_t Dataset::document_begin(uint64_t d) const {
+  if (d >= num_documents()) return num_sentences();
+  auto it = std::upper_bound(document_shard_begin_.begin(), document_shard_begin_.end(), d);
+  const size_t k = static_cast<size_t>(it - document_shard_begin_.begin()) - 1;
+  return sentence_shard_begin_[k] + shard(k).document_begin(d - document_shard_begin_[k]);
+}
+
 std::pair<const ShardReader*, uint64_t> Dataset::locate(uint64_t s) const {
   auto it = std::upper_bound(sentence_shard_begin_.begin(), sentence_shard_begin_.end(), s);
   const size_t shard = static_cast<size_t>(it - sentence_shard_begin_.begin()) - 1;
-  return {shards_[shard].get(), s - sentence_shard_begin_[shard]};
+  return {&this->shard(shard), s - sentence_shard_begin_[shard]};
 }
 
 uint64_t Dataset::sentence_length(uint64_t s) const {
@@ -114,22 +192,18 @@ void Dataset::append_tokens(uint64_t begin, uint64_t end, int32_t separator, std
   }
   auto it = std::upper_bound(token_shard_begin_.begin(), token_shard_begin_.end(), begin);
   for (auto k = static_cast<size_t>(it - token_shard_begin_.begin()) - 1; begin < end; ++k) {
-    const ShardReader& shard = *shards_[k];
+    const ShardReader& shard = this->shard(k);
     const uint64_t base = token_shard_begin_[k];
     const uint64_t stop = std::min(end, token_shard_begin_[k + 1]) - base;
+    // Only document boundaries matter here: the document token offsets (one index block of
+    // them covers 8,192 documents), never the sentence index.
     uint64_t t = begin - base;
-    uint64_t s = shard.sentence_of(t);
-    uint64_t d = shard.document_of(s);
-    for (;;) {
-      const uint64_t to = std::min(stop, shard.sentence_begin(s + 1));
+    for (uint64_t d = shard.document_of_token(t);; ++d) {
+      const uint64_t to = std::min(stop, shard.document_token_begin(d + 1));
       append_checked(shard, t, to, out);
       t = to;
       if (t >= stop) break;
-      ++s;  // t is where sentence s starts
-      if (s == shard.document_begin(d + 1)) {
-        ++d;
-        out.push_back(separator);
-      }
+      out.push_back(separator);  // t is where document d + 1 starts
     }
     begin = base + stop;
     if (begin < end) out.push_back(separator);  // documents never span shards
@@ -154,8 +228,8 @@ void Dataset::append_checked(const ShardReader& shard, uint64_t begin, uint64_t 
 
 uint32_t Dataset::identity() const {
   uint32_t crc = 0;
-  for (const auto& shard : shards_) {
-    const uint64_t fields[4] = {shard->index_crc(), shard->num_tokens(), shard->num_sentences(), shard->num_documents()};
+  for (const ShardInfo& i : info_) {  // what the shard's header holds, checked when it is opened
+    const uint64_t fields[4] = {i.index_crc, i.tokens, i.sentences, i.documents};
     crc = crc32c_extend(crc, fields, sizeof(fields));
   }
   return crc;
@@ -163,19 +237,22 @@ uint32_t Dataset::identity() const {
 
 uint64_t Dataset::block_tokens() const {
   uint64_t tokens = std::numeric_limits<uint64_t>::max();
-  for (const auto& shard : shards_) tokens = std::min(tokens, shard->block_bytes() / shard->dtype_bytes());
+  for (const ShardInfo& i : info_) tokens = std::min(tokens, i.block_bytes / i.dtype_bytes);
   return tokens;
 }
 
 uint64_t Dataset::verify(int threads) const {
   // Work items of 16 blocks, over all shards, so that one large shard keeps every thread busy.
   constexpr uint64_t kItemBlocks = 16;
+  parallel_for(num_shards(), threads, [&](size_t begin, size_t end) {  // open them all, in parallel
+    for (size_t k = begin; k < end; ++k) shard(k);
+  });
   std::vector<std::pair<size_t, uint64_t>> items;  // (shard, first block)
   uint64_t bytes = 0;
   for (size_t k = 0; k < shards_.size(); ++k) {
-    const ShardReader& shard = *shards_[k];
-    for (uint64_t b = 0; b < std::max<uint64_t>(shard.num_blocks(), 1); b += kItemBlocks) items.emplace_back(k, b);
-    bytes += shard.num_tokens() * shard.dtype_bytes() + (shard.num_sentences() + 1) * 8;
+    const ShardReader& s = *shards_[k];
+    for (uint64_t b = 0; b < std::max<uint64_t>(s.num_blocks(), 1); b += kItemBlocks) items.emplace_back(k, b);
+    bytes += s.num_tokens() * s.dtype_bytes() + (s.num_sentences() + 2 * s.num_documents() + 3) * 8;
   }
   parallel_for(items.size(), threads, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
@@ -187,9 +264,12 @@ uint64_t Dataset::verify(int threads) const {
 
 Dataset::BlocksRead Dataset::blocks_read() const {
   BlocksRead out;
-  for (const auto& shard : shards_) {
-    out.read += shard->blocks_verified();
-    out.total += shard->num_blocks();
+  for (size_t k = 0; k < num_shards(); ++k) {
+    const ShardInfo& i = info_[k];
+    out.total += (i.tokens * i.dtype_bytes + i.block_bytes - 1) / i.block_bytes;
+    // An unopened shard read nothing; is_open_ (not shards_[k], which another thread may be
+    // setting) says which are open.
+    if (is_open_[k].load(std::memory_order_acquire)) out.read += shards_[k]->blocks_verified();
   }
   return out;
 }
@@ -234,14 +314,14 @@ std::vector<std::string> DatasetWriter::finished_shards() const {
   return names;
 }
 
-void DatasetWriter::add_sentence(const std::vector<int32_t>& tokens) {
+void DatasetWriter::add_sentence(const int32_t* tokens, size_t count) {
   if (!shard_) begin_document();
-  if (tokens.empty()) return;
-  shard_->add_sentence(tokens);
+  if (count == 0) return;
+  shard_->add_sentence(tokens, count);
   if (!doc_has_sentence_) ++documents_;
   doc_has_sentence_ = true;
   ++sentences_;
-  tokens_ += tokens.size();
+  tokens_ += count;
 }
 
 void DatasetWriter::finish() {
@@ -255,6 +335,18 @@ void DatasetWriter::finish() {
                   {"mask_id", special_.mask_id}, {"vocab_size", special_.vocab_size}};
   j["dtype"] = special_.vocab_size <= 65536 ? "uint16" : "uint32";
   j["shards"] = shard_names_;
+  // What each shard holds, from its header: readers open the dataset from this file alone.
+  nlohmann::json info = nlohmann::json::array();
+  for (const std::string& name : shard_names_) {
+    const std::string path = (fs::path(dir_) / name).string();
+    std::ifstream in(path, std::ios::binary);
+    ShardHeader h{};
+    if (!in.read(reinterpret_cast<char*>(&h), sizeof h)) fail("{}: cannot read the shard header back", path);
+    info.push_back({{"tokens", h.num_tokens}, {"sentences", h.num_sentences}, {"documents", h.num_documents},
+                    {"bytes", fs::file_size(path)}, {"block_bytes", h.block_bytes}, {"dtype_bytes", h.dtype_bytes},
+                    {"index_crc", static_cast<uint32_t>(h.index_crc)}});
+  }
+  j["shard_info"] = std::move(info);
   j["documents"] = documents_;
   j["sentences"] = sentences_;
   j["tokens"] = tokens_;

@@ -71,58 +71,58 @@ uint64_t Loader::run_samples() const {
   return std::max<uint64_t>(1, kRunBlocks * dataset_->block_tokens() / mean_length);
 }
 
-std::vector<uint64_t> Loader::rank_samples(int64_t epoch) const {
+std::vector<uint64_t> EpochOrder::to_vector() const {
+  if (listed_) return list_;
+  std::vector<uint64_t> out(size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = at_(i);
+  return out;
+}
+
+bool EpochOrder::operator==(const EpochOrder& o) const {
+  if (size() != o.size()) return false;
+  for (size_t i = 0; i < size(); ++i) {
+    if ((*this)[i] != o[i]) return false;
+  }
+  return true;
+}
+
+EpochOrder Loader::rank_samples(int64_t epoch) const {
   const uint64_t n = plan_->samples.size();
   const auto world = static_cast<uint64_t>(options_.world_size);
   const auto rank = static_cast<uint64_t>(options_.rank);
   const bool shuffle = options_.shuffle && mode_ == LoaderMode::train;
   if (world == 1 || options_.rank_split == RankSplit::strided) {
-    std::vector<uint64_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    if (shuffle) {
-      Rng rng(hash_keys({options_.seed, 0x5bf1, static_cast<uint64_t>(epoch)}));
-      for (uint64_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-    }
-    if (world == 1) return order;
-    std::vector<uint64_t> mine;
-    mine.reserve(n / world + 1);
-    for (uint64_t p = rank; p < n; p += world) mine.push_back(order[p]);
-    return mine;
+    // Position p of the epoch's permutation goes to rank p % world.
+    const uint64_t count = n / world + (rank < n % world ? 1 : 0);
+    if (!shuffle) return EpochOrder({count, [=](uint64_t i) { return i * world + rank; }});
+    const Permutation order(n, hash_keys({options_.seed, 0x5bf1, static_cast<uint64_t>(epoch)}));
+    return EpochOrder({count, [=](uint64_t i) { return order(i * world + rank); }});
   }
   // Blocks: shuffle the order of the runs, rotate the sequence by a random offset (so that with
   // fewer runs than ranks the parts still change every epoch), give rank r the r-th contiguous
-  // part of it and shuffle inside that part. Only this rank's part is ever written out.
+  // part of it and shuffle inside that part. Memory: two numbers per run (16 MiB of tokens).
   const uint64_t part_begin = rank * n / world, part_size = (rank + 1) * n / world - part_begin;
-  std::vector<uint64_t> mine;
-  mine.reserve(part_size);
-  if (!shuffle) {
-    for (uint64_t s = part_begin; s < part_begin + part_size; ++s) mine.push_back(s);
-    return mine;
-  }
+  if (!shuffle) return EpochOrder({part_size, [=](uint64_t i) { return part_begin + i; }});
   const uint64_t run = run_samples();
   const uint64_t runs = (n + run - 1) / run;
   auto run_length = [&](uint64_t r) { return std::min(n, (r + 1) * run) - r * run; };
-  std::vector<uint64_t> run_order(runs);
-  std::iota(run_order.begin(), run_order.end(), 0);
+  auto run_order = std::make_shared<std::vector<uint64_t>>(runs);
+  std::iota(run_order->begin(), run_order->end(), 0);
   Rng rng(hash_keys({options_.seed, 0x2b10c, static_cast<uint64_t>(epoch)}));
-  for (uint64_t i = runs; i > 1; --i) std::swap(run_order[i - 1], run_order[rng.below(i)]);
+  for (uint64_t i = runs; i > 1; --i) std::swap((*run_order)[i - 1], (*run_order)[rng.below(i)]);
   const uint64_t rotation = rng.below(n);
-  std::vector<uint64_t> run_start(runs + 1, 0);  // where each run of run_order starts in the sequence
-  for (uint64_t i = 0; i < runs; ++i) run_start[i + 1] = run_start[i] + run_length(run_order[i]);
+  // Where each run of run_order starts in the shuffled sequence.
+  auto run_start = std::make_shared<std::vector<uint64_t>>(runs + 1, 0);
+  for (uint64_t i = 0; i < runs; ++i) (*run_start)[i + 1] = (*run_start)[i] + run_length((*run_order)[i]);
   // The part is positions [rotation + part_begin, ... + part_size) of the sequence, cyclically.
-  const uint64_t position = (rotation + part_begin) % n;
-  auto i = static_cast<uint64_t>(std::upper_bound(run_start.begin(), run_start.end(), position) - run_start.begin()) - 1;
-  uint64_t offset = position - run_start[i];
-  while (mine.size() < part_size) {
-    const uint64_t r = run_order[i];
-    const uint64_t take = std::min(run_length(r) - offset, part_size - mine.size());
-    for (uint64_t j = offset; j < offset + take; ++j) mine.push_back(r * run + j);
-    offset = 0;
-    i = (i + 1) % runs;
-  }
-  Rng part_rng(hash_keys({options_.seed, 0x5bf1, static_cast<uint64_t>(epoch), rank}));
-  for (uint64_t k = mine.size(); k > 1; --k) std::swap(mine[k - 1], mine[part_rng.below(k)]);
-  return mine;
+  const Permutation inside(part_size, hash_keys({options_.seed, 0x5bf1, static_cast<uint64_t>(epoch), rank}));
+  const uint64_t first = rotation + part_begin;
+  return EpochOrder({part_size, [=](uint64_t i) {
+                       const uint64_t position = (first + inside(i)) % n;
+                       const auto k = static_cast<size_t>(
+                           std::upper_bound(run_start->begin(), run_start->end(), position) - run_start->begin() - 1);
+                       return (*run_order)[k] * run + (position - (*run_start)[k]);
+                     }});
 }
 
 EpochPlan Loader::epoch_plan(int64_t epoch) const {
@@ -132,19 +132,20 @@ EpochPlan Loader::epoch_plan(int64_t epoch) const {
 
   plan.batch_begin.push_back(0);
   if (token_batched()) {
+    std::vector<uint64_t> samples = plan.samples.to_vector();
     // Variable lengths: sort windows of samples by length so batches pad little, cut them
     // while the padded size (sequences x longest) stays within the budget, then shuffle the
     // order of the batches (fairseq's batch_by_size, made deterministic).
     const size_t window = static_cast<size_t>(std::max<int64_t>(64 * options_.micro_batch, 1));
     auto length_of = [&](uint64_t sample) { return plan_->samples[sample].length; };
-    for (size_t w = 0; w < plan.samples.size(); w += window) {
-      auto end = plan.samples.begin() + static_cast<std::ptrdiff_t>(std::min(plan.samples.size(), w + window));
-      std::stable_sort(plan.samples.begin() + static_cast<std::ptrdiff_t>(w), end,
+    for (size_t w = 0; w < samples.size(); w += window) {
+      auto end = samples.begin() + static_cast<std::ptrdiff_t>(std::min(samples.size(), w + window));
+      std::stable_sort(samples.begin() + static_cast<std::ptrdiff_t>(w), end,
                        [&](uint64_t a, uint64_t b) { return length_of(a) < length_of(b); });
     }
     uint64_t count = 0, longest = 0;
-    for (size_t i = 0; i < plan.samples.size(); ++i) {
-      const uint64_t length = length_of(plan.samples[i]);
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const uint64_t length = length_of(samples[i]);
       const uint64_t grown = std::max(longest, length);
       if (count > 0 && (count + 1) * grown > static_cast<uint64_t>(options_.micro_tokens)) {
         plan.batch_begin.push_back(i);
@@ -154,32 +155,29 @@ EpochPlan Loader::epoch_plan(int64_t epoch) const {
       ++count;
       longest = std::max(longest, length);
     }
-    plan.batch_begin.push_back(plan.samples.size());
+    plan.batch_begin.push_back(samples.size());
     if (options_.shuffle && mode_ == LoaderMode::train) {
       const size_t batches = plan.batch_begin.size() - 1;
       std::vector<size_t> order(batches);
       std::iota(order.begin(), order.end(), 0);
       Rng rng(hash_keys({options_.seed, 0xba7c, static_cast<uint64_t>(epoch)}));
       for (size_t i = batches; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-      std::vector<uint64_t> samples;
+      std::vector<uint64_t> shuffled;
       std::vector<size_t> begin{0};
-      samples.reserve(plan.samples.size());
+      shuffled.reserve(samples.size());
       for (size_t b : order) {
-        samples.insert(samples.end(), plan.samples.begin() + static_cast<std::ptrdiff_t>(plan.batch_begin[b]),
-                       plan.samples.begin() + static_cast<std::ptrdiff_t>(plan.batch_begin[b + 1]));
-        begin.push_back(samples.size());
+        shuffled.insert(shuffled.end(), samples.begin() + static_cast<std::ptrdiff_t>(plan.batch_begin[b]),
+                        samples.begin() + static_cast<std::ptrdiff_t>(plan.batch_begin[b + 1]));
+        begin.push_back(shuffled.size());
       }
-      plan.samples = std::move(samples);
+      samples = std::move(shuffled);
       plan.batch_begin = std::move(begin);
     }
+    plan.samples = EpochOrder(std::move(samples));
     return plan;
-  } else {
-    for (size_t i = static_cast<size_t>(options_.micro_batch); i < plan.samples.size();
-         i += static_cast<size_t>(options_.micro_batch)) {
-      plan.batch_begin.push_back(i);
-    }
   }
-  plan.batch_begin.push_back(plan.samples.size());
+  plan.batch_begin.clear();
+  plan.batch_size = static_cast<size_t>(options_.micro_batch);
   return plan;
 }
 
@@ -188,9 +186,19 @@ Batch Loader::build_batch(const EpochPlan& plan, int64_t batch) const {
   std::vector<MaskedSequence> sequences;
   std::vector<int32_t> nsp;
   std::vector<int32_t> tokens;
-  const size_t begin = plan.batch_begin[static_cast<size_t>(batch)];
-  const size_t end = plan.batch_begin[static_cast<size_t>(batch) + 1];
+  const size_t begin = plan.batch_start(batch);
+  const size_t end = plan.batch_start(batch + 1);
   sequences.resize(end - begin);
+  if (plan_->packed()) {  // start every sample's reads at once (a cold start, a cold epoch)
+    for (size_t i = begin; i < end; ++i) plan_->samples.will_need(plan.samples[i]);
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;
+    ranges.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) {
+      const Sample& s = plan_->samples[plan.samples[i]];
+      ranges.emplace_back(s.a_begin, s.a_end);
+    }
+    dataset_->prepare(ranges);
+  }
   for (size_t i = begin; i < end; ++i) {
     const uint64_t sample = plan.samples[i];
     materialize(*dataset_, *plan_, sample, tokens);

@@ -7,7 +7,7 @@
 // without shuffle) and rank r takes the positions p with p % world_size == r. With blocks (the
 // default) the epoch shuffles runs of adjacent samples, rank r takes the r-th of world_size
 // contiguous parts of that sequence and shuffles it, so it reads ~1/world_size of the token
-// blocks. Either way the parts are disjoint and complete and rank counts differ by at most
+// blocks. The permutations are Feistel networks (data/random.h), evaluated per position. Either way the parts are disjoint and complete and rank counts differ by at most
 // one. Batches are cut from the rank's list (fixed sequence count;
 // for DOC-SENTENCES and SENTENCE-PAIR a padded-token budget over windows of 64 x micro_batch
 // samples sorted by length, the batches then shuffled), and masks are a pure
@@ -18,9 +18,12 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,12 +56,73 @@ struct LoaderState {
 void to_json(nlohmann::json& j, const LoaderState& state);
 void from_json(const nlohmann::json& j, LoaderState& state);
 
-// One epoch of one rank: the sample numbers in order and where each batch starts.
+// One rank's sample numbers of one epoch, in order. Fixed-size batches read it one position
+// at a time from permutations drawn from (seed, epoch, rank): nothing proportional to the
+// dataset is built, so the first batch of a 10 GB corpus comes as fast as a small one's.
+// Where batches are cut by length (DOC-SENTENCES, SENTENCE-PAIR) it is a list.
+class EpochOrder {
+ public:
+  EpochOrder() = default;
+  explicit EpochOrder(std::vector<uint64_t> list) : list_(std::move(list)), count_(list_.size()), listed_(true) {}
+  // Positions p < count map to samples through `at`, a pure function.
+  struct Computed {
+    uint64_t count = 0;
+    std::function<uint64_t(uint64_t)> at;
+  };
+  explicit EpochOrder(Computed computed) : count_(computed.count), at_(std::move(computed.at)) {}
+
+  size_t size() const { return static_cast<size_t>(count_); }
+  uint64_t operator[](size_t i) const { return listed_ ? list_[i] : at_(i); }
+  std::vector<uint64_t> to_vector() const;
+
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = uint64_t;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const uint64_t*;
+    using reference = uint64_t;
+    iterator(const EpochOrder* order, size_t i) : order_(order), i_(i) {}
+    uint64_t operator*() const { return (*order_)[i_]; }
+    iterator& operator++() { ++i_; return *this; }
+    iterator operator++(int) { iterator old = *this; ++i_; return old; }
+    bool operator==(const iterator& o) const { return i_ == o.i_; }
+    bool operator!=(const iterator& o) const { return i_ != o.i_; }
+
+   private:
+    const EpochOrder* order_;
+    size_t i_;
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, size()}; }
+  bool operator==(const EpochOrder& o) const;
+  bool operator!=(const EpochOrder& o) const { return !(*this == o); }
+
+ private:
+  std::vector<uint64_t> list_;
+  uint64_t count_ = 0;
+  bool listed_ = false;
+  std::function<uint64_t(uint64_t)> at_;
+};
+
+// One epoch of one rank: the sample numbers in order and where each batch starts: every
+// batch_size positions (fixed-size batches: nothing stored), or as listed in batch_begin
+// (batches cut by length).
 struct EpochPlan {
   int64_t epoch = 0;
-  std::vector<uint64_t> samples;
-  std::vector<size_t> batch_begin;  // [batches + 1]
-  int64_t num_batches() const { return static_cast<int64_t>(batch_begin.size()) - 1; }
+  EpochOrder samples;
+  size_t batch_size = 0;            // > 0: fixed-size batches
+  std::vector<size_t> batch_begin;  // [batches + 1] when batch_size is 0
+  int64_t num_batches() const {
+    // (an empty epoch is one empty batch, as a batch_begin of {0, 0} was)
+    if (batch_size > 0) return std::max<int64_t>(1, static_cast<int64_t>((samples.size() + batch_size - 1) / batch_size));
+    return static_cast<int64_t>(batch_begin.size()) - 1;
+  }
+  // Positions [batch_start(b), batch_start(b + 1)) of samples make batch b.
+  size_t batch_start(int64_t b) const {
+    if (batch_size > 0) return std::min(samples.size(), static_cast<size_t>(b) * batch_size);
+    return batch_begin[static_cast<size_t>(b)];
+  }
 };
 
 class Loader {
@@ -90,7 +154,7 @@ class Loader {
     uint64_t ticket;
   };
   uint64_t run_samples() const;  // adjacent samples per run (RankSplit::blocks)
-  std::vector<uint64_t> rank_samples(int64_t epoch) const;
+  EpochOrder rank_samples(int64_t epoch) const;
   void start(int64_t epoch, int64_t batch);
   void stop();
   void worker();

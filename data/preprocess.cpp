@@ -169,21 +169,35 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
   std::vector<std::string> chunk;
   std::vector<CorpusPosition> chunk_end;                   // where the document after each starts
   CorpusPosition written = resume.next;                    // after the last document written
-  std::vector<std::vector<std::vector<int32_t>>> encoded;  // [doc][sentence][token]
+  // One flat id buffer per document of the chunk, kept from chunk to chunk (no allocation per
+  // sentence once warm).
+  struct EncodedDocument {
+    std::vector<int32_t> ids;
+    std::vector<size_t> sentence_ends;
+  };
+  std::vector<EncodedDocument> encoded;
   auto flush_chunk = [&]() {
-    encoded.assign(chunk.size(), {});
+    if (encoded.size() < chunk.size()) encoded.resize(chunk.size());
     parallel_for(chunk.size(), threads, [&](size_t begin, size_t end) {
+      std::string spaced;  // a sentence after the first one is encoded with the space before it
       for (size_t d = begin; d < end; ++d) {
         auto sentences = options.line_is_sentence ? lines_of(chunk[d]) : split_sentences(chunk[d]);
         auto& out = encoded[d];
-        out.resize(sentences.size());
+        out.ids.clear();
+        out.sentence_ends.clear();
         for (size_t s = 0; s < sentences.size(); ++s) {
-          if (s > 0) sentences[s].insert(0, 1, ' ');
-          tok.encode_append(sentences[s], out[s]);
+          if (s == 0) {
+            tok.encode_append(sentences[s], out.ids);
+          } else {
+            spaced.assign(1, ' ');
+            spaced += sentences[s];
+            tok.encode_append(spaced, out.ids);
+          }
+          out.sentence_ends.push_back(out.ids.size());
         }
       }
     });
-    for (size_t d = 0; d < encoded.size(); ++d) {
+    for (size_t d = 0; d < chunk.size(); ++d) {
       if (writer.begin_document()) {
         // A shard was just finished: everything before this document is on disk.
         write_progress(tmp_dir, job, {writer.finished_shards(), writer.num_documents(), writer.num_sentences(),
@@ -192,7 +206,10 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
           fail("preprocess: stopped after {} shards (stop_after_shards)", options.stop_after_shards);
         }
       }
-      for (auto& sentence : encoded[d]) writer.add_sentence(sentence);
+      const EncodedDocument& doc = encoded[d];
+      for (size_t s = 0, at = 0; s < doc.sentence_ends.size(); at = doc.sentence_ends[s++]) {
+        writer.add_sentence(doc.ids.data() + at, doc.sentence_ends[s] - at);
+      }
       written = chunk_end[d];
     }
     chunk.clear();
@@ -267,7 +284,8 @@ bool is_preprocessed(const tokenizer::Tokenizer& tok, const PreprocessOptions& o
   try {
     nlohmann::json j;
     in >> j;
-    if (j.at("inputs") != inputs_json(options) || j.at("special").at("vocab_size").get<int64_t>() != tok.vocab_size()) {
+    if (j.at("version") != kManifestVersion || j.at("inputs") != inputs_json(options) ||
+        j.at("special").at("vocab_size").get<int64_t>() != tok.vocab_size()) {
       return false;
     }
     // Shards of an older format are redone, not reported as up to date and then refused.

@@ -44,15 +44,15 @@ bool is_abbreviation(std::string_view text, size_t dot) {
 
 void flush(std::string_view text, size_t begin, size_t end, std::vector<std::string>& out) {
   std::string sentence;
-  bool pending_space = false;
-  for (size_t i = begin; i < end; ++i) {
-    if (is_space(text[i])) {
-      pending_space = !sentence.empty();
-      continue;
-    }
-    if (pending_space) sentence += ' ';
-    pending_space = false;
-    sentence += text[i];
+  sentence.reserve(end - begin);
+  size_t i = begin;
+  while (i < end) {  // copy each run of visible characters whole; whitespace runs become one space
+    while (i < end && is_space(text[i])) ++i;
+    size_t run = i;
+    while (i < end && !is_space(text[i])) ++i;
+    if (i == run) break;
+    if (!sentence.empty()) sentence += ' ';
+    sentence.append(text.data() + run, i - run);
   }
   if (!sentence.empty()) out.push_back(std::move(sentence));
 }

@@ -27,19 +27,37 @@ uint64_t num_blocks_for(uint64_t token_bytes, uint64_t block_bytes) {
   return (token_bytes + block_bytes - 1) / block_bytes;
 }
 
-// Bytes of the index (offsets and block CRC table) and of the whole body after the header.
-size_t index_bytes(uint64_t sentences, uint64_t documents, uint64_t blocks) {
-  return (sentences + 1) * 8 + (documents + 1) * 8 + pad8(blocks * 4);
+uint64_t blocks_of(uint64_t entries, uint64_t per_block) { return (entries + per_block - 1) / per_block; }
+
+// Bytes of the tables (first offsets, index block CRCs, token block CRCs): what opening reads.
+size_t table_bytes(const uint64_t (&index_blocks)[3], uint64_t token_blocks) {
+  size_t bytes = pad8(token_blocks * 4);
+  for (uint64_t blocks : index_blocks) bytes += blocks * 8 + pad8(blocks * 4);
+  return bytes;
+}
+
+// Per-block first offsets and CRCs of one offset array (the writer's side of Offsets).
+void index_tables(const std::vector<uint64_t>& offsets, uint64_t per_block, std::vector<uint64_t>& first,
+                  std::vector<uint32_t>& crc) {
+  const uint64_t blocks = blocks_of(offsets.size(), per_block);
+  first.resize(blocks);
+  crc.resize(pad8(blocks * 4) / 4, 0);
+  for (uint64_t k = 0; k < blocks; ++k) {
+    const uint64_t begin = k * per_block, n = std::min<uint64_t>(per_block, offsets.size() - begin);
+    first[k] = offsets[begin];
+    crc[k] = crc32c(offsets.data() + begin, n * 8);
+  }
 }
 
 }  // namespace
 
-ShardWriter::ShardWriter(std::string path, int64_t vocab_size, uint64_t block_bytes)
+ShardWriter::ShardWriter(std::string path, int64_t vocab_size, uint64_t block_bytes, uint64_t index_block_entries)
     : path_(std::move(path)), vocab_size_(vocab_size), dtype_bytes_(vocab_size <= 65536 ? 2 : 4),
-      block_bytes_(block_bytes) {
+      block_bytes_(block_bytes), index_block_entries_(index_block_entries) {
   if (block_bytes_ == 0 || block_bytes_ % 8 != 0) {
     fail("{}: block size: expected a positive multiple of 8 bytes, found {}", path_, block_bytes_);
   }
+  if (index_block_entries_ == 0) fail("{}: index block: expected at least one offset per block, found 0", path_);
 }
 
 void ShardWriter::begin_document() {
@@ -50,14 +68,18 @@ void ShardWriter::begin_document() {
   in_document_ = true;
 }
 
-void ShardWriter::add_sentence(const std::vector<int32_t>& tokens) {
+void ShardWriter::add_sentence(const int32_t* tokens, size_t count) {
   if (!in_document_) begin_document();
-  if (tokens.empty()) return;
-  for (int32_t id : tokens) {
-    if (id < 0 || id >= vocab_size_) {
-      fail("{}: token id {} outside the vocabulary [0, {})", path_, id, vocab_size_);
+  if (count == 0) return;
+  const size_t at = tokens_.size();
+  tokens_.resize(at + count);
+  uint32_t* out = tokens_.data() + at;
+  for (size_t i = 0; i < count; ++i) {
+    if (tokens[i] < 0 || tokens[i] >= vocab_size_) {
+      tokens_.resize(at);
+      fail("{}: token id {} outside the vocabulary [0, {})", path_, tokens[i], vocab_size_);
     }
-    tokens_.push_back(static_cast<uint32_t>(id));
+    out[i] = static_cast<uint32_t>(tokens[i]);
   }
   sentence_offsets_.push_back(tokens_.size());
 }
@@ -84,6 +106,7 @@ void ShardWriter::finish() {
   header.num_sentences = sentence_offsets_.size() - 1;
   header.num_documents = document_offsets_.size() - 1;
   header.block_bytes = block_bytes_;
+  header.index_block_entries = index_block_entries_;
   const uint64_t token_section = tokens_.size() * dtype_bytes_;
   std::vector<uint32_t> block_crc(num_blocks_for(token_section, block_bytes_));
   for (size_t k = 0; k < block_crc.size(); ++k) {
@@ -91,8 +114,17 @@ void ShardWriter::finish() {
     block_crc[k] = crc32c(token_bytes.data() + begin, std::min(block_bytes_, token_section - begin));
   }
   block_crc.resize(pad8(block_crc.size() * 4) / 4, 0);
-  header.sentence_crc = crc32c(sentence_offsets_.data(), sentence_offsets_.size() * 8);
-  const uint32_t crc = crc32c(document_offsets_.data(), document_offsets_.size() * 8);
+  // The offset arrays, in file order: sentences (token offsets), documents (sentence offsets),
+  // documents again (token offsets).
+  std::vector<uint64_t> document_tokens(document_offsets_.size());
+  for (size_t d = 0; d < document_offsets_.size(); ++d) document_tokens[d] = sentence_offsets_[document_offsets_[d]];
+  const std::vector<uint64_t>* arrays[3] = {&sentence_offsets_, &document_offsets_, &document_tokens};
+  std::vector<uint64_t> first[3];
+  std::vector<uint32_t> index_crc[3];
+  for (int a = 0; a < 3; ++a) index_tables(*arrays[a], index_block_entries_, first[a], index_crc[a]);
+  uint32_t crc = 0;
+  for (int a = 0; a < 3; ++a) crc = crc32c_extend(crc, first[a].data(), first[a].size() * 8);
+  for (int a = 0; a < 3; ++a) crc = crc32c_extend(crc, index_crc[a].data(), index_crc[a].size() * 4);
   header.index_crc = crc32c_extend(crc, block_crc.data(), block_crc.size() * 4);
 
   const std::string tmp = path_ + ".tmp";
@@ -100,8 +132,9 @@ void ShardWriter::finish() {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) fail("{}: cannot open for writing", tmp);
     out.write(reinterpret_cast<const char*>(&header), sizeof(header));
-    out.write(reinterpret_cast<const char*>(sentence_offsets_.data()), sentence_offsets_.size() * 8);
-    out.write(reinterpret_cast<const char*>(document_offsets_.data()), document_offsets_.size() * 8);
+    for (const auto* array : arrays) out.write(reinterpret_cast<const char*>(array->data()), array->size() * 8);
+    for (const auto& f : first) out.write(reinterpret_cast<const char*>(f.data()), f.size() * 8);
+    for (const auto& c : index_crc) out.write(reinterpret_cast<const char*>(c.data()), c.size() * 4);
     out.write(reinterpret_cast<const char*>(block_crc.data()), block_crc.size() * 4);
     out.write(token_bytes.data(), token_bytes.size());
     out.close();  // the last buffered bytes are written here: check after it
@@ -150,6 +183,9 @@ ShardReader::ShardReader(const std::string& path) : path_(path) {
     cleanup_fail(fmt::format("damaged shard header: block size {} is not a positive multiple of 8",
                              header_.block_bytes));
   }
+  if (header_.index_block_entries == 0) {
+    cleanup_fail(fmt::format("damaged shard header: {} offsets per index block", header_.index_block_entries));
+  }
   // Counts from a damaged header could overflow the size computation below and make a short
   // file look complete; every entry takes at least one byte, so no count can exceed the file.
   if (header_.num_tokens > map_bytes_ || header_.num_sentences > map_bytes_ ||
@@ -160,40 +196,67 @@ ShardReader::ShardReader(const std::string& path) : path_(path) {
   }
   const uint64_t token_section = header_.num_tokens * header_.dtype_bytes;
   num_blocks_ = num_blocks_for(token_section, header_.block_bytes);
-  const size_t index = index_bytes(header_.num_sentences, header_.num_documents, num_blocks_);
-  const size_t expected = sizeof(ShardHeader) + index + pad8(token_section);
+  const uint64_t per_block = header_.index_block_entries;
+  const uint64_t counts[3] = {header_.num_sentences + 1, header_.num_documents + 1, header_.num_documents + 1};
+  const uint64_t limits[3] = {header_.num_tokens, header_.num_sentences, header_.num_tokens};
+  const uint64_t index_blocks[3] = {blocks_of(counts[0], per_block), blocks_of(counts[1], per_block),
+                                    blocks_of(counts[2], per_block)};
+  const uint64_t offsets_bytes = (counts[0] + counts[1] + counts[2]) * 8;
+  const uint64_t tables = table_bytes(index_blocks, num_blocks_);
+  const size_t expected = sizeof(ShardHeader) + offsets_bytes + tables + pad8(token_section);
   if (map_bytes_ != expected) {
     cleanup_fail(fmt::format("truncated or damaged shard: expected {} bytes, found {}", expected, map_bytes_));
   }
-  const char* body = static_cast<const char*>(map_) + sizeof(ShardHeader);
-  const size_t sentence_bytes = (header_.num_sentences + 1) * 8;
-  const uint32_t index_crc = crc32c(body + sentence_bytes, index - sentence_bytes);
+  // The tables: one small pread (a cold file gives them in one read), then the CRC.
+  const uint64_t tables_offset = sizeof(ShardHeader) + offsets_bytes;
+  try {
+    read_at(tables_offset, tables, tables_);
+  } catch (const Error& e) {
+    cleanup_fail(e.what());
+  }
+  const uint32_t index_crc = crc32c(tables_.data(), tables);
   if (index_crc != header_.index_crc) {
-    cleanup_fail(fmt::format("index checksum mismatch (document offsets and block table, bytes {}..{}): expected "
-                             "CRC-32C {:08x}, found {:08x}", sizeof(ShardHeader) + sentence_bytes,
-                             sizeof(ShardHeader) + index, header_.index_crc, index_crc));
+    cleanup_fail(fmt::format("index checksum mismatch (block tables, bytes {}..{}): expected CRC-32C {:08x}, found "
+                             "{:08x}", tables_offset, tables_offset + tables, header_.index_crc, index_crc));
   }
-  sentence_offsets_ = reinterpret_cast<const uint64_t*>(body);
-  document_offsets_ = sentence_offsets_ + header_.num_sentences + 1;
-  block_crc_ = reinterpret_cast<const uint32_t*>(document_offsets_ + header_.num_documents + 1);
-  tokens_file_offset_ = sizeof(ShardHeader) + index;
-  tokens_ = static_cast<const char*>(map_) + tokens_file_offset_;
-  if (sentence_offsets_[header_.num_sentences] != header_.num_tokens ||
-      document_offsets_[header_.num_documents] != header_.num_sentences) {
-    cleanup_fail("inconsistent index: the last offsets do not match the counts");
-  }
-  // Readers slice tokens by these offsets without further checks: they must start at 0 and
-  // never decrease (then each lies within the counts, as the last ones were checked above).
-  auto check_offsets = [&](const uint64_t* offsets, uint64_t n, const char* what) {
-    if (offsets[0] != 0) cleanup_fail(fmt::format("inconsistent index: {} offsets start at {}, expected 0", what, offsets[0]));
-    for (uint64_t i = 1; i <= n; ++i) {
-      if (offsets[i] < offsets[i - 1]) {
-        cleanup_fail(fmt::format("inconsistent index: {} offset {} is {}, below the previous {}", what, i,
-                                 offsets[i], offsets[i - 1]));
+  const char* table = tables_.data();
+  const auto* body = reinterpret_cast<const uint64_t*>(static_cast<const char*>(map_) + sizeof(ShardHeader));
+  auto setup = [&](Offsets& o, const char* what, const uint64_t* entries, uint64_t count, uint64_t limit,
+                   uint64_t blocks, const uint64_t* first, const uint32_t* crc) {
+    o.what = what;
+    o.entries = entries;
+    o.count = count;
+    o.file_offset = sizeof(ShardHeader) + static_cast<uint64_t>(reinterpret_cast<const char*>(entries) -
+                                                               reinterpret_cast<const char*>(body));
+    o.limit = limit;
+    o.first = first;
+    o.crc = crc;
+    o.blocks = blocks;
+    o.verified = std::make_unique<std::atomic<bool>[]>(blocks);
+    for (uint64_t k = 0; k < blocks; ++k) o.verified[k].store(false, std::memory_order_relaxed);
+    // Readers slice by offsets after their block's check, which holds each block between its
+    // first offset and the next block's: the first offsets must start at 0, never decrease and
+    // stay within the limit.
+    for (uint64_t k = 0; k < blocks; ++k) {
+      if ((k == 0 && first[0] != 0) || (k > 0 && first[k] < first[k - 1]) || first[k] > limit) {
+        cleanup_fail(fmt::format("inconsistent index: {} index block {} starts at offset {} (expected {} 0..{}, "
+                                 "never decreasing)", what, k, first[k], k == 0 ? "0, within" : "within", limit));
       }
     }
   };
-  check_offsets(document_offsets_, header_.num_documents, "document");
+  const char* const names[3] = {"sentence", "document", "document token"};
+  const uint64_t* entries = body;
+  const auto* first = reinterpret_cast<const uint64_t*>(table);
+  const auto* crc = reinterpret_cast<const uint32_t*>(first + index_blocks[0] + index_blocks[1] + index_blocks[2]);
+  for (int a = 0; a < 3; ++a) {
+    setup(offsets_[a], names[a], entries, counts[a], limits[a], index_blocks[a], first, crc);
+    entries += counts[a];
+    first += index_blocks[a];
+    crc += pad8(index_blocks[a] * 4) / 4;
+  }
+  block_crc_ = crc;
+  tokens_file_offset_ = tables_offset + tables;
+  tokens_ = static_cast<const char*>(map_) + tokens_file_offset_;
   verified_ = std::make_unique<std::atomic<bool>[]>(num_blocks_);
   for (uint64_t k = 0; k < num_blocks_; ++k) verified_[k].store(false, std::memory_order_relaxed);
 }
@@ -217,51 +280,54 @@ void ShardReader::read_at(uint64_t offset, size_t bytes, std::vector<char>& buff
   }
 }
 
-void ShardReader::verify_sentences() const {
-  // Two threads may check at once; both compute the same answer.
-  // Read in large pieces with pread (a cold index arrives at disk speed, not a fault per page),
-  // checking the CRC and that the offsets start at 0 and never decrease: readers slice tokens by
-  // them without further checks (each then lies within the token count, as the last one was
-  // checked at open).
-  constexpr uint64_t kPiece = 4 << 20;  // bytes, a multiple of 8
-  const uint64_t entries = header_.num_sentences + 1;
+void ShardReader::verify_offsets(const Offsets& o, uint64_t k) const {
+  // Two threads may check the same block at once; both compute the same answer.
+  const uint64_t per_block = header_.index_block_entries;
+  const uint64_t begin = k * per_block, count = std::min(per_block, o.count - begin);
+  const uint64_t file_begin = o.file_offset + begin * 8, file_end = file_begin + count * 8;
   thread_local std::vector<char> buffer;
-  uint32_t crc = 0;
-  uint64_t previous = 0;
-  for (uint64_t first = 0; first < entries; first += kPiece / 8) {
-    const uint64_t count = std::min(kPiece / 8, entries - first);
-    read_at(sizeof(ShardHeader) + first * 8, count * 8, buffer);
-    crc = crc32c_extend(crc, buffer.data(), count * 8);
-    const auto* offsets = reinterpret_cast<const uint64_t*>(buffer.data());
-    for (uint64_t i = 0; i < count; ++i) {
-      if (first + i == 0 && offsets[i] != 0) {
-        fail("{}: inconsistent index: sentence offsets start at {}, expected 0", path_, offsets[i]);
-      }
-      if (offsets[i] < previous) {
-        fail("{}: inconsistent index: sentence offset {} is {}, below the previous {}", path_, first + i, offsets[i],
-             previous);
-      }
-      previous = offsets[i];
+  read_at(file_begin, count * 8, buffer);
+  const uint32_t crc = crc32c(buffer.data(), count * 8);
+  if (crc != o.crc[k]) {
+    fail("{}: corrupt {} index block {} of {} (file bytes {}..{}): expected CRC-32C {:08x}, found {:08x}; the file "
+         "changed after `roberta preprocess` wrote it: run it again", path_, o.what, k, o.blocks, file_begin, file_end,
+         o.crc[k], crc);
+  }
+  // Readers slice by these offsets without further checks: each block starts at its first
+  // offset, never decreases and stays below the next block's first (the last ends at the limit).
+  const auto* offsets = reinterpret_cast<const uint64_t*>(buffer.data());
+  const uint64_t ceiling = k + 1 < o.blocks ? o.first[k + 1] : o.limit;
+  for (uint64_t i = 0; i < count; ++i) {
+    const uint64_t floor = i == 0 ? o.first[k] : offsets[i - 1];
+    if ((i == 0 && offsets[0] != floor) || offsets[i] < floor || offsets[i] > ceiling) {
+      fail("{}: inconsistent index: {} offset {} is {}, expected {}..{}", path_, o.what, begin + i, offsets[i], floor,
+           ceiling);
     }
   }
-  if (crc != header_.sentence_crc) {
-    fail("{}: sentence index checksum mismatch (bytes {}..{}): expected CRC-32C {:08x}, found {:08x}; the file "
-         "changed after `roberta preprocess` wrote it: run it again", path_, sizeof(ShardHeader),
-         sizeof(ShardHeader) + entries * 8, header_.sentence_crc, crc);
+  if (k + 1 == o.blocks && offsets[count - 1] != o.limit) {
+    fail("{}: inconsistent index: the last {} offset is {}, expected {}", path_, o.what, offsets[count - 1], o.limit);
   }
-  sentences_verified_.store(true, std::memory_order_release);
+  o.verified[k].store(true, std::memory_order_release);
 }
 
-uint64_t ShardReader::sentence_of(uint64_t t) const {
-  if (!sentences_verified_.load(std::memory_order_acquire)) verify_sentences();
-  const uint64_t* end = sentence_offsets_ + header_.num_sentences + 1;
-  return static_cast<uint64_t>(std::upper_bound(sentence_offsets_, end, t) - sentence_offsets_) - 1;
+uint64_t ShardReader::block_of(const Offsets& o, uint64_t value) {
+  return static_cast<uint64_t>(std::upper_bound(o.first, o.first + o.blocks, value) - o.first) - 1;
 }
 
-uint64_t ShardReader::document_of(uint64_t s) const {
-  const uint64_t* end = document_offsets_ + header_.num_documents + 1;
-  return static_cast<uint64_t>(std::upper_bound(document_offsets_, end, s) - document_offsets_) - 1;
+uint64_t ShardReader::upper_bound(const Offsets& o, uint64_t value) const {
+  // The block (from the tables, checked at open), then one search inside it.
+  const uint64_t k = block_of(o, value);
+  const uint64_t begin = k * header_.index_block_entries;
+  const uint64_t end = std::min(o.count, begin + header_.index_block_entries);
+  at(o, begin);  // checks the block
+  return static_cast<uint64_t>(std::upper_bound(o.entries + begin, o.entries + end, value) - o.entries);
 }
+
+uint64_t ShardReader::sentence_of(uint64_t t) const { return upper_bound(offsets_[kSentences], t) - 1; }
+
+uint64_t ShardReader::document_of(uint64_t s) const { return upper_bound(offsets_[kDocuments], s) - 1; }
+
+uint64_t ShardReader::document_of_token(uint64_t t) const { return upper_bound(offsets_[kDocumentTokens], t) - 1; }
 
 uint64_t ShardReader::blocks_verified() const {
   uint64_t n = 0;
@@ -300,11 +366,32 @@ void ShardReader::verify_blocks(uint64_t first_byte, uint64_t end_byte) const {
 }
 
 void ShardReader::verify_blocks_now(uint64_t first, uint64_t end) const {
-  if (!sentences_verified_.load(std::memory_order_acquire)) verify_sentences();
+  for (const Offsets& o : offsets_) {
+    for (uint64_t k = 0; k < o.blocks; ++k) at(o, k * header_.index_block_entries);
+  }
   const uint64_t token_section = header_.num_tokens * header_.dtype_bytes;
   end = std::min(end, num_blocks_);
   if (first >= end) return;
   verify_blocks(first * header_.block_bytes, std::min(end * header_.block_bytes, token_section));
+}
+
+void ShardReader::will_need(uint64_t begin, uint64_t end) const {
+  if (begin >= end) return;
+  const Offsets& o = offsets_[kDocumentTokens];
+  const uint64_t k = block_of(o, begin);
+  if (!o.verified[k].load(std::memory_order_acquire)) {
+    const uint64_t first = k * header_.index_block_entries;
+    ::posix_fadvise(fd_, static_cast<off_t>(o.file_offset + first * 8),
+                    static_cast<off_t>(std::min(header_.index_block_entries, o.count - first) * 8), POSIX_FADV_WILLNEED);
+  }
+  const uint64_t token_section = header_.num_tokens * header_.dtype_bytes;
+  for (uint64_t b = begin * header_.dtype_bytes / header_.block_bytes; b * header_.block_bytes < end * header_.dtype_bytes;
+       ++b) {
+    if (verified_[b].load(std::memory_order_acquire)) continue;
+    const uint64_t at = b * header_.block_bytes;
+    ::posix_fadvise(fd_, static_cast<off_t>(tokens_file_offset_ + at),
+                    static_cast<off_t>(std::min(header_.block_bytes, token_section - at)), POSIX_FADV_WILLNEED);
+  }
 }
 
 void ShardReader::append_tokens(uint64_t begin, uint64_t end, std::vector<int32_t>& out) const {

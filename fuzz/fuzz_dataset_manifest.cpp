@@ -33,7 +33,9 @@ void walk(const roberta::data::Dataset& ds) {
   }
 }
 
-// Recomputes the token block CRCs and the two index CRCs of a shard whose header fits its size.
+// Recomputes the tables (first offsets, index and token block CRCs) and the header's CRC of
+// a shard whose header fits its size, so that the fuzzer gets past the checksums to the
+// offsets and tokens behind them.
 void fix_checksums(std::vector<uint8_t>& bytes) {
   using roberta::data::ShardHeader;
   if (bytes.size() < sizeof(ShardHeader)) return;
@@ -41,25 +43,44 @@ void fix_checksums(std::vector<uint8_t>& bytes) {
   std::memcpy(&h, bytes.data(), sizeof h);
   const uint64_t size = bytes.size();
   if (h.block_bytes == 0 || h.block_bytes % 8 != 0 || (h.dtype_bytes != 2 && h.dtype_bytes != 4) ||
-      h.num_tokens > size || h.num_sentences > size || h.num_documents > size) {
+      h.index_block_entries == 0 || h.num_tokens > size || h.num_sentences > size || h.num_documents > size) {
     return;
   }
   auto pad8 = [](uint64_t n) { return (n + 7) / 8 * 8; };
   const uint64_t token_section = h.num_tokens * h.dtype_bytes;
   const uint64_t blocks = (token_section + h.block_bytes - 1) / h.block_bytes;
-  const uint64_t offsets = (h.num_sentences + 1) * 8 + (h.num_documents + 1) * 8;
-  const uint64_t index = offsets + pad8(blocks * 4);
-  if (sizeof h + index + pad8(token_section) != size) return;
-  uint8_t* crcs = bytes.data() + sizeof h + offsets;
-  const uint8_t* tokens = bytes.data() + sizeof h + index;
+  const uint64_t counts[3] = {h.num_sentences + 1, h.num_documents + 1, h.num_documents + 1};
+  uint64_t index_blocks[3];
+  uint64_t offsets = 0, tables = pad8(blocks * 4);
+  for (int a = 0; a < 3; ++a) {
+    index_blocks[a] = (counts[a] + h.index_block_entries - 1) / h.index_block_entries;
+    offsets += counts[a] * 8;
+    tables += index_blocks[a] * 8 + pad8(index_blocks[a] * 4);
+  }
+  if (sizeof h + offsets + tables + pad8(token_section) != size) return;
+  uint8_t* table = bytes.data() + sizeof h + offsets;
+  uint8_t* first = table;
+  uint8_t* index_crc = table + (index_blocks[0] + index_blocks[1] + index_blocks[2]) * 8;
+  const uint8_t* entries = bytes.data() + sizeof h;
+  for (int a = 0; a < 3; ++a) {
+    for (uint64_t k = 0; k < index_blocks[a]; ++k) {
+      const uint64_t begin = k * h.index_block_entries, n = std::min(h.index_block_entries, counts[a] - begin);
+      std::memcpy(first + 8 * k, entries + begin * 8, 8);
+      const uint32_t crc = roberta::crc32c(entries + begin * 8, n * 8);
+      std::memcpy(index_crc + 4 * k, &crc, 4);
+    }
+    first += index_blocks[a] * 8;
+    index_crc += pad8(index_blocks[a] * 4);
+    entries += counts[a] * 8;
+  }
+  uint8_t* crcs = index_crc;
+  const uint8_t* tokens = table + tables;
   for (uint64_t k = 0; k < blocks; ++k) {
     const uint64_t begin = k * h.block_bytes;
     const uint32_t crc = roberta::crc32c(tokens + begin, std::min(h.block_bytes, token_section - begin));
     std::memcpy(crcs + 4 * k, &crc, 4);
   }
-  const uint64_t sentence_bytes = (h.num_sentences + 1) * 8;
-  h.sentence_crc = roberta::crc32c(bytes.data() + sizeof h, sentence_bytes);
-  h.index_crc = roberta::crc32c(bytes.data() + sizeof h + sentence_bytes, index - sentence_bytes);
+  h.index_crc = roberta::crc32c(table, tables);
   std::memcpy(bytes.data(), &h, sizeof h);
 }
 
@@ -99,7 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::filesystem::create_directories(shard_dir);
         roberta::fuzz::write_file(shard_dir + "/shard-00000.bin", bytes.data(), bytes.size());
         roberta::fuzz::write_file(shard_dir + "/" + roberta::data::kManifestName,
-                                  "{\"version\": 1, \"special\": {\"bos_id\": 0, \"pad_id\": 1, \"eos_id\": 2, "
+                                  "{\"version\": 2, \"special\": {\"bos_id\": 0, \"pad_id\": 1, \"eos_id\": 2, "
                                   "\"unk_id\": 3, \"mask_id\": 99, \"vocab_size\": 100}, "
                                   "\"shards\": [\"shard-00000.bin\"], \"documents\": 0, \"tokens\": 0}");
         roberta::data::ShardReader shard(shard_dir + "/shard-00000.bin");

@@ -31,23 +31,29 @@ def crc32c(data):
 
 
 def shard(docs):
-    """docs: list of documents, each a list of sentences (lists of uint16 ids)."""
+    """docs: list of documents, each a list of sentences (lists of uint16 ids). Shard format 4
+    (data/shards.h); these seeds fit one token block and one index block per offset array."""
     sent_off, doc_off, tokens = [0], [0], []
     for doc in docs:
         for s in doc:
             tokens += s
             sent_off.append(len(tokens))
         doc_off.append(len(sent_off) - 1)
-    block_bytes = 64 << 10  # data/shards.h kShardBlockBytes; these seeds fit one block
+    block_bytes = 64 << 10  # data/shards.h kShardBlockBytes
+    index_block_entries = 8192  # data/shards.h kIndexBlockEntries
     sentences = b"".join(struct.pack("<Q", o) for o in sent_off)
-    index = b"".join(struct.pack("<Q", o) for o in doc_off)
+    documents = b"".join(struct.pack("<Q", o) for o in doc_off)
+    document_tokens = b"".join(struct.pack("<Q", sent_off[o]) for o in doc_off)
     tok = b"".join(struct.pack("<H", t) for t in tokens)
+    tables = struct.pack("<QQQ", sent_off[0], doc_off[0], 0)
+    for array in (sentences, documents, document_tokens):
+        tables += struct.pack("<I", crc32c(array)) + b"\0" * 4
     if tok:
-        index += struct.pack("<I", crc32c(tok)) + b"\0" * 4
+        tables += struct.pack("<I", crc32c(tok)) + b"\0" * 4
     tok += b"\0" * (-len(tok) % 8)
-    body = sentences + index + tok
-    header = b"RBTSHARD" + struct.pack("<IIQQQQQQ", 3, 2, len(tokens), len(sent_off) - 1,
-                                       len(doc_off) - 1, crc32c(index), block_bytes, crc32c(sentences))
+    body = sentences + documents + document_tokens + tables + tok
+    header = b"RBTSHARD" + struct.pack("<IIQQQQQQ", 4, 2, len(tokens), len(sent_off) - 1,
+                                       len(doc_off) - 1, crc32c(tables), block_bytes, index_block_entries)
     assert len(header) == 64
     return header + body
 
@@ -98,11 +104,16 @@ def main():
     put("fuzz_vocab_files", "merges_bad", b"\1" + "#version: 0.2\nĠ\nx y z\n".encode())
     # dataset: first byte 0 = dataset.json, 1 = shard, 2 = shard with the checksum fixed up
     docs = [[[5, 6, 7], [8]], [[9, 10]]]
-    manifest = {"format": "roberta-token-shards", "version": 1,
+    valid = shard(docs)  # what fuzz_dataset_manifest's DatasetWriter writes for these documents
+    _, _, tokens, sentences, documents, index_crc, block_bytes, _ = struct.unpack("<IIQQQQQQ", valid[8:64])
+    manifest = {"format": "roberta-token-shards", "version": 2,
                 "special": {"bos_id": 0, "pad_id": 1, "eos_id": 2, "unk_id": 3, "mask_id": 4,
                             "vocab_size": 100},
-                "dtype": "uint16", "shards": ["shard-00000.bin"], "documents": 2, "sentences": 3,
-                "tokens": 6}
+                "dtype": "uint16", "shards": ["shard-00000.bin"],
+                "shard_info": [{"tokens": tokens, "sentences": sentences, "documents": documents,
+                                "bytes": len(valid), "block_bytes": block_bytes, "dtype_bytes": 2,
+                                "index_crc": index_crc}],
+                "documents": 2, "sentences": 3, "tokens": 6}
     put("fuzz_dataset_manifest", "manifest", b"\0" + json.dumps(manifest).encode())
     put("fuzz_dataset_manifest", "shard", b"\1" + shard(docs))
     put("fuzz_dataset_manifest", "shard_fixup", b"\2" + shard(docs))

@@ -3,7 +3,7 @@
 // <dataset>/plans/<format>-<seq_len>.plan, written the first time a plan is built (by any rank:
 // each writes a private temporary file and renames it, so concurrent writers are harmless).
 //
-// File (little-endian): a 64-byte PlanCacheHeader, the CRC-32C of each block of 16,384 records
+// File (little-endian): a 64-byte PlanCacheHeader, the CRC-32C of each block of 1,024 records
 // (padded to 8 bytes), then the 40-byte Sample records. Opening checks the header against the
 // dataset (its identity: every shard's index CRC and counts), the format and seq_len, the file
 // size and the CRC table's own CRC, and maps the records without reading them, so it costs the

@@ -55,6 +55,8 @@ class MappedSamples {
     if (!verified_[i / block_records_].load(std::memory_order_acquire)) verify(i / block_records_);
     return records_[i];
   }
+  // Starts reading the block of record i in the background if it is not checked yet.
+  void will_need(size_t i) const;
 
  private:
   void verify(size_t block) const;
@@ -83,6 +85,9 @@ class Samples {
   bool empty() const { return size() == 0; }
   bool mapped() const { return mapped_ != nullptr; }
   const Sample& operator[](size_t i) const { return mapped_ ? (*mapped_)[i] : built_[i]; }
+  void will_need(size_t i) const {  // a hint: a mapped record's block will be read soon
+    if (mapped_) mapped_->will_need(i);
+  }
   const std::vector<Sample>& built() const { return built_; }  // empty when mapped
 
  private:

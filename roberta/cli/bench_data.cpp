@@ -190,7 +190,8 @@ int run_dataset(const BenchDataArgs& args) {
   const auto resume_start = std::chrono::steady_clock::now();
   loader = std::make_unique<data::Loader>(dataset, format, data::MaskingOptions{},
                                           loader_options(args.micro, workers, args.world_size, args.rank, args.rank_split));
-  loader->restore({0, middle, 1, args.world_size, args.rank});
+  loader->restore({0, middle, 1, args.world_size, args.rank,
+                   args.rank_split == "blocks" ? data::RankSplit::blocks : data::RankSplit::strided});
   loader->next();
   fmt::print("resume_s: {:.3f} (a new loader restored to batch {} of epoch 0, then its batch)\n",
              seconds_since(resume_start), middle);

@@ -173,7 +173,7 @@ TEST_CASE("validation: unshuffled, fixed masks, one finite pass", "[data][loader
   Loader loader(ds, format_of(InputFormat::doc_sentences), MaskingOptions{}, o, LoaderMode::validation);
   auto plan = loader.epoch_plan(0);
   // every sample once; the order (length-sorted windows) does not depend on the epoch
-  auto sorted = plan.samples;
+  auto sorted = plan.samples.to_vector();
   std::sort(sorted.begin(), sorted.end());
   for (size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == i);
   CHECK(loader.epoch_plan(1).samples == plan.samples);
@@ -265,7 +265,7 @@ TEST_CASE("token batching: shuffled epochs keep every sample once and differ", "
   auto e0 = loader.epoch_plan(0), e1 = loader.epoch_plan(1);
   CHECK(e0.samples != e1.samples);
   for (auto* plan : {&e0, &e1}) {
-    auto sorted = plan->samples;
+    auto sorted = plan->samples.to_vector();
     std::sort(sorted.begin(), sorted.end());
     REQUIRE(sorted.size() == loader.plan().samples.size());
     for (size_t i = 0; i < sorted.size(); ++i) REQUIRE(sorted[i] == i);

@@ -193,14 +193,14 @@ TEST_CASE("damaged shards and manifests are refused when training starts", "[rel
     CHECK_THAT(r.output, Catch::Matchers::ContainsSubstring("shards/train: ok: 1 shards"));
   }
   SECTION("one flipped byte in the sentence index") {
-    // Checked when the index is first read (the plan cache beside the shards still matches: it
-    // keys on the document index, which is intact), before any batch is built from it.
+    // Checked when its index block is first read (the shard's tables are intact, so it opens),
+    // before any batch is built from it.
     std::string damaged = original;
     damaged[64 + 8] ^= 0x40;
     write_text(shard, damaged);
     EXPECT_ERROR_WITH(run({"pretrain", "exp.yaml"}, dir.path),
                       Catch::Matchers::ContainsSubstring("shard-00000.bin") &&
-                          Catch::Matchers::ContainsSubstring("sentence index checksum mismatch"));
+                          Catch::Matchers::ContainsSubstring("corrupt sentence index block 0"));
   }
   SECTION("manifest cut short") {
     const std::string manifest = read_text(shards / "train" / "dataset.json");
