@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 
 #include "util/crc32c.h"
 #include "util/error.h"
@@ -135,20 +136,29 @@ void Dataset::prepare(const std::vector<std::pair<uint64_t, uint64_t>>& ranges) 
     return static_cast<size_t>(std::upper_bound(token_shard_begin_.begin(), token_shard_begin_.end(), t) -
                                token_shard_begin_.begin()) - 1;
   };
-  std::vector<size_t> closed;
+  // The shards not yet open, with the parts of the ranges in each (shard-local tokens).
+  std::map<size_t, std::vector<std::pair<uint64_t, uint64_t>>> closed;
   for (const auto& [begin, end] : ranges) {
     if (begin >= end || end > num_tokens_) continue;
     for (size_t k = shard_of(begin); k <= shard_of(end - 1); ++k) {
-      if (!is_open_[k].load(std::memory_order_acquire)) closed.push_back(k);
+      if (is_open_[k].load(std::memory_order_acquire)) continue;
+      const uint64_t base = token_shard_begin_[k];
+      closed[k].emplace_back(std::max(begin, base) - base, std::min(end, token_shard_begin_[k + 1]) - base);
     }
   }
-  std::sort(closed.begin(), closed.end());
-  closed.erase(std::unique(closed.begin(), closed.end()), closed.end());
-  // Opening waits on the disk, not the CPU: one thread per shard (a start touches a shard per
-  // sample; later batches find them open).
+  // Everything opening them and reading the ranges will read is asked for at once (a cold
+  // start: one round of disk latency, shards.h), then they open on a thread each (opening
+  // waits on the disk, not the CPU; later batches find them open).
+  for (const auto& [k, parts] : closed) {
+    const ShardInfo& i = info_[k];
+    ShardReader::will_need_unopened(i.path, {i.tokens, i.sentences, i.documents, i.dtype_bytes, i.block_bytes, i.bytes},
+                                    parts);
+  }
   if (closed.size() > 1) {
-    parallel_for(closed.size(), static_cast<int>(std::min<size_t>(closed.size(), 16)), [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) shard(closed[i]);
+    std::vector<size_t> shards;
+    for (const auto& entry : closed) shards.push_back(entry.first);
+    parallel_for(shards.size(), static_cast<int>(std::min<size_t>(shards.size(), 16)), [&](size_t b, size_t e) {
+      for (size_t j = b; j < e; ++j) shard(shards[j]);
     });
   }
   for (const auto& [begin, end] : ranges) {
@@ -270,6 +280,19 @@ Dataset::BlocksRead Dataset::blocks_read() const {
     // An unopened shard read nothing; is_open_ (not shards_[k], which another thread may be
     // setting) says which are open.
     if (is_open_[k].load(std::memory_order_acquire)) out.read += shards_[k]->blocks_verified();
+  }
+  return out;
+}
+
+std::vector<uint8_t> Dataset::blocks_read_map() const {
+  std::vector<uint8_t> out;
+  for (size_t k = 0; k < num_shards(); ++k) {
+    const ShardInfo& i = info_[k];
+    const uint64_t blocks = (i.tokens * i.dtype_bytes + i.block_bytes - 1) / i.block_bytes;
+    const size_t first = out.size();
+    out.resize(first + blocks, 0);
+    if (!is_open_[k].load(std::memory_order_acquire)) continue;
+    for (uint64_t b = 0; b < blocks; ++b) out[first + b] = shards_[k]->block_verified(b);
   }
   return out;
 }

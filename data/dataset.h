@@ -60,6 +60,9 @@ class Dataset {
     uint64_t read = 0, total = 0;
   };
   BlocksRead blocks_read() const;
+  // Which token blocks this process has read: one flag per block of all shards in order (shard
+  // 0's blocks first), blocks_read().total in all. Ranks compare theirs (docs/data.md).
+  std::vector<uint8_t> blocks_read_map() const;
   // Checks every shard's sentence and document index and every token block now, on `threads` threads (0: all
   // cores), instead of as they are first read; throws the first damage found. Returns the bytes
   // checked.

@@ -60,7 +60,7 @@ constexpr int kProgressVersion = 1;
 
 nlohmann::json job_json(const tokenizer::Tokenizer& tok, const PreprocessOptions& options) {
   return {{"inputs", inputs_json(options)}, {"vocab_size", tok.vocab_size()}, {"shard_tokens", options.shard_tokens},
-          {"line_is_sentence", options.line_is_sentence}};
+          {"block_bytes", options.block_bytes}, {"line_is_sentence", options.line_is_sentence}};
 }
 
 struct ResumePoint {
@@ -149,7 +149,7 @@ PreprocessSummary preprocess(const tokenizer::Tokenizer& tok, const PreprocessOp
   } else {
     fs::remove_all(tmp_dir);
   }
-  DatasetWriter writer(tmp_dir, special, options.shard_tokens);
+  DatasetWriter writer(tmp_dir, special, options.shard_tokens, options.block_bytes);
   PreprocessSummary summary;
   uint64_t skipped_bytes = 0;
   if (resuming) {
@@ -288,7 +288,11 @@ bool is_preprocessed(const tokenizer::Tokenizer& tok, const PreprocessOptions& o
         j.at("special").at("vocab_size").get<int64_t>() != tok.vocab_size()) {
       return false;
     }
-    // Shards of an older format are redone, not reported as up to date and then refused.
+    // Blocks of another size, or shards of an older format, are redone, not reported as up to
+    // date (and then refused).
+    for (const auto& info : j.at("shard_info")) {
+      if (info.at("block_bytes").get<uint64_t>() != options.block_bytes) return false;
+    }
     for (const auto& name : j.at("shards")) {
       std::ifstream shard((fs::path(options.output) / name.get<std::string>()).string(), std::ios::binary);
       ShardHeader header{};

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "data/shards.h"
 #include "tokenizer/tokenizer.h"
 
 namespace roberta::data {
@@ -26,6 +27,7 @@ struct PreprocessOptions {
   int64_t threads = 0;                 // tokenizing threads; 0 = all cores
   uint64_t chunk_bytes = 8ull << 20;   // text read and tokenized per parallel step
   uint64_t shard_tokens = 64ull << 20; // tokens per shard file (documents never split)
+  uint64_t block_bytes = kShardBlockBytes;  // token bytes per CRC'd block (a multiple of 8; shards.h)
   bool line_is_sentence = false;       // true: each line is one sentence (no segmentation)
   bool progress = true;                // progress bar on stderr (MB/s, ETA)
   bool resume = true;                  // continue an interrupted run of the same job

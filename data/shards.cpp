@@ -394,6 +394,42 @@ void ShardReader::will_need(uint64_t begin, uint64_t end) const {
   }
 }
 
+void ShardReader::will_need_unopened(const std::string& path, const Extent& e,
+                                     const std::vector<std::pair<uint64_t, uint64_t>>& ranges) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // opening the shard proper reports it
+  const uint64_t token_bytes = e.tokens * e.dtype_bytes;
+  const uint64_t offsets_bytes = (e.sentences + 1 + 2 * (e.documents + 1)) * 8;
+  const uint64_t tables_at = sizeof(ShardHeader) + offsets_bytes;
+  const uint64_t tokens_at = e.file_bytes - pad8(token_bytes);  // the last section
+  if (e.file_bytes < pad8(token_bytes) || tokens_at < tables_at || e.block_bytes == 0) {
+    ::close(fd);
+    return;  // not what the manifest says: opening reports it
+  }
+  auto hint = [&](uint64_t at, uint64_t bytes) {
+    ::posix_fadvise(fd, static_cast<off_t>(at), static_cast<off_t>(bytes), POSIX_FADV_WILLNEED);
+  };
+  hint(0, sizeof(ShardHeader));
+  hint(tables_at, tokens_at - tables_at);
+  const uint64_t doc_tokens_at = sizeof(ShardHeader) + (e.sentences + 1 + e.documents + 1) * 8;
+  const uint64_t index_blocks = blocks_of(e.documents + 1, kIndexBlockEntries);
+  for (const auto& [begin, end] : ranges) {
+    if (begin >= end || end > e.tokens) continue;
+    // Documents spread evenly: the block of the document at this share of the tokens, +-1.
+    const uint64_t guess = static_cast<uint64_t>(double(begin) / double(e.tokens) * double(e.documents)) /
+                           kIndexBlockEntries;
+    const uint64_t first = guess > 0 ? guess - 1 : 0, last = std::min(guess + 2, index_blocks);
+    if (first < last) {
+      hint(doc_tokens_at + first * kIndexBlockEntries * 8,
+           std::min((last - first) * kIndexBlockEntries, e.documents + 1 - first * kIndexBlockEntries) * 8);
+    }
+    const uint64_t from = begin * e.dtype_bytes / e.block_bytes * e.block_bytes;
+    const uint64_t to = std::min(blocks_of(end * e.dtype_bytes, e.block_bytes) * e.block_bytes, token_bytes);
+    hint(tokens_at + from, to - from);
+  }
+  ::close(fd);
+}
+
 void ShardReader::append_tokens(uint64_t begin, uint64_t end, std::vector<int32_t>& out) const {
   if (begin >= end) return;
   verify_blocks(begin * header_.dtype_bytes, end * header_.dtype_bytes);

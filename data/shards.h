@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace roberta::data {
@@ -116,6 +117,16 @@ class ShardReader {
   // and the document token index block of `begin`): the reads start now, in the background, so
   // a batch's samples arrive in one round of disk latency instead of one after another.
   void will_need(uint64_t begin, uint64_t end) const;
+  // The same before the shard is opened, from what the manifest says of it (counts, dtype, block
+  // and file size): the header, the tables, the document token index block guessed from each
+  // range's position (and its neighbours) and the ranges' token blocks, all requested at once.
+  // Opening then finds them read or on their way: a cold start waits one round of disk latency
+  // for all of it, not one per dependent read. Hints only: a wrong guess costs a read.
+  struct Extent {
+    uint64_t tokens = 0, sentences = 0, documents = 0, dtype_bytes = 0, block_bytes = 0, file_bytes = 0;
+  };
+  static void will_need_unopened(const std::string& path, const Extent& extent,
+                                 const std::vector<std::pair<uint64_t, uint64_t>>& ranges);
   // Appends tokens [begin, end) to out, after checking any block of them not yet checked.
   void append_tokens(uint64_t begin, uint64_t end, std::vector<int32_t>& out) const;
   uint64_t block_bytes() const { return header_.block_bytes; }
@@ -124,6 +135,7 @@ class ShardReader {
   // Checks the whole index and token blocks [first, end) now (those not yet checked).
   void verify_blocks_now(uint64_t first, uint64_t end) const;
   uint64_t blocks_verified() const;  // how many blocks have been read and checked so far
+  bool block_verified(uint64_t k) const { return verified_[k].load(std::memory_order_acquire); }
 
  private:
   std::string path_;

@@ -32,6 +32,7 @@ struct PreprocessArgs {
   std::string tokenizer_dir;
   int64_t threads = 0;
   double shard_mtokens = 64;
+  uint64_t block_bytes = data::kShardBlockBytes;
   bool line_is_sentence = false;
   bool quiet = false;
   bool force = false;
@@ -67,6 +68,10 @@ int run_preprocess(const PreprocessArgs& args) {
   data::PreprocessOptions base;
   base.threads = args.threads;
   base.shard_tokens = static_cast<uint64_t>(args.shard_mtokens * (1 << 20));
+  if (args.block_bytes == 0 || args.block_bytes % 8 != 0) {
+    fail("preprocess --block-bytes: expected a positive multiple of 8, found {}", args.block_bytes);
+  }
+  base.block_bytes = args.block_bytes;
   base.line_is_sentence = args.line_is_sentence;
   base.progress = !args.quiet;
   std::string tokenizer_dir = args.tokenizer_dir;
@@ -117,6 +122,9 @@ CommandRun setup_preprocess(CLI::App& sub) {
   sub.add_option("--tokenizer", args->tokenizer_dir, "vocab.json + merges.txt directory (default: tokenizer.dir)");
   sub.add_option("--threads", args->threads, "tokenizing threads (default: data.preprocess_workers, 0 = all cores)");
   sub.add_option("--shard-mtokens", args->shard_mtokens, "million tokens per shard file")->capture_default_str();
+  sub.add_option("--block-bytes", args->block_bytes,
+                 "token bytes per checked block: the unit of lazy CRC checks and of each rank's part (docs/data.md)")
+      ->capture_default_str();
   sub.add_flag("--line-is-sentence", args->line_is_sentence, "each line is one sentence (no segmentation)");
   sub.add_flag("--quiet", args->quiet, "no progress bar");
   sub.add_flag("--force", args->force, "redo even when the output is up to date");

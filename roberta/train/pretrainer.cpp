@@ -70,8 +70,21 @@ class MaskedLMUnit : public TrainingUnit {
     }
     if (config_.train.eval_every > 0 && have_valid[0] > 0) {
       valid_set_ = data::Dataset::open(valid_dir.string());
+      // Validation masks depend on train.eval_seed, not train.seed: every run, whatever its
+      // seed, is scored on the same masked tokens of the same samples.
+      data::LoaderOptions valid = loader;
+      valid.seed = config_.train.eval_seed;
       valid_loader_ = std::make_unique<data::Loader>(valid_set_, config_.data.format_options(), config_.masking,
-                                                     loader, data::LoaderMode::validation);
+                                                     valid, data::LoaderMode::validation);
+      // The common yardstick (docs/ablations.md): the same split as FULL-SENTENCES sequences,
+      // so runs of every input format are compared on the same predictions. A full_sentences
+      // run's validation is the yardstick already.
+      if (config_.train.yardstick && config_.data.format != data::InputFormat::full_sentences) {
+        data::FormatOptions full = config_.data.format_options();
+        full.format = data::InputFormat::full_sentences;
+        yardstick_loader_ = std::make_unique<data::Loader>(valid_set_, full, config_.masking, valid,
+                                                           data::LoaderMode::validation);
+      }
     }
     torch::manual_seed(config_.train.seed);
     model_ = RobertaForMaskedLM(config_.model);
@@ -81,6 +94,27 @@ class MaskedLMUnit : public TrainingUnit {
   RobertaForMaskedLM& model() { return model_; }
   int64_t accumulation() const { return accum_; }
   double last_valid_loss() const { return last_valid_loss_; }
+
+  // What share of the training set's token blocks each rank read in this run, and how many
+  // blocks more than one rank read (docs/data.md, "Each rank reads its part"). Collective: one
+  // all-reduce of [blocks read per rank..., ranks that read each block...]; every rank calls it.
+  void report_blocks_read() {
+    const std::vector<uint8_t> mine = train_set_->blocks_read_map();
+    const size_t world = static_cast<size_t>(comm_.world_size());
+    std::vector<double> sums(world + mine.size(), 0.0);
+    sums[static_cast<size_t>(comm_.rank())] = double(std::count(mine.begin(), mine.end(), uint8_t{1}));
+    std::copy(mine.begin(), mine.end(), sums.begin() + static_cast<std::ptrdiff_t>(world));
+    comm_.all_reduce_sum_values(sums);
+    if (!comm_.is_main() || mine.empty()) return;
+    const double total = double(mine.size());
+    std::string per_rank;
+    for (size_t r = 0; r < world; ++r) per_rank += fmt::format("{}{:.2f}%", r ? " | " : "", 100 * sums[r] / total);
+    const auto shared = std::count_if(sums.begin() + static_cast<std::ptrdiff_t>(world), sums.end(),
+                                      [](double ranks) { return ranks > 1.5; });
+    fmt::print("data: token blocks read per rank {} of {} | by more than one rank {:.2f}% | data.rank_split {}\n",
+               per_rank, mine.size(), 100 * double(shared) / total, data::name_of(config_.data.rank_split));
+    std::fflush(stdout);
+  }
 
   torch::nn::Module& module() override { return *model_; }
 
@@ -164,15 +198,12 @@ class MaskedLMUnit : public TrainingUnit {
   bool after_update(int64_t step, Trainer& trainer) override {
     const bool last = step == trainer.max_steps();
     if (valid_loader_ && (step % config_.train.eval_every == 0 || last)) {
-      const Validation v = validate();
+      const Validation v = validate(*valid_loader_);
       last_valid_loss_ = v.loss;
-      if (comm_.is_main()) {
-        fmt::print("valid | step {} | loss {:.4f} | ppl {:.2f} | masked-token accuracy {:.1f}% (unigram baseline {:.1f}%)\n",
-                   step, v.loss, perplexity(v.loss), 100 * v.accuracy, 100 * v.unigram_accuracy);
-        std::fflush(stdout);
+      report("valid", step, v, trainer);
+      if (config_.train.yardstick) {
+        report("yardstick", step, yardstick_loader_ ? validate(*yardstick_loader_) : v, trainer);
       }
-      trainer.log_metrics("valid", step, {{"loss", v.loss}, {"ppl", perplexity(v.loss)}, {"accuracy", v.accuracy},
-                                          {"unigram_accuracy", v.unigram_accuracy}});
     }
     return false;
   }
@@ -198,10 +229,20 @@ class MaskedLMUnit : public TrainingUnit {
     double loss = 0, accuracy = 0, unigram_accuracy = 0;
   };
 
-  Validation validate() {
+  void report(const char* kind, int64_t step, const Validation& v, Trainer& trainer) {
+    if (comm_.is_main()) {
+      fmt::print("{} | step {} | loss {:.4f} | ppl {:.2f} | masked-token accuracy {:.1f}% (unigram baseline {:.1f}%)\n",
+                 kind, step, v.loss, perplexity(v.loss), 100 * v.accuracy, 100 * v.unigram_accuracy);
+      std::fflush(stdout);
+    }
+    trainer.log_metrics(kind, step, {{"loss", v.loss}, {"ppl", perplexity(v.loss)}, {"accuracy", v.accuracy},
+                                     {"unigram_accuracy", v.unigram_accuracy}});
+  }
+
+  Validation validate(data::Loader& loader) {
     c10::NoGradGuard no_grad;
     model_->eval();
-    valid_loader_->rewind();
+    loader.rewind();
     const auto on_device = at::TensorOptions().dtype(at::kDouble).device(device_);
     at::Tensor loss_sum = at::zeros({}, on_device);
     at::Tensor correct = at::zeros({}, on_device);
@@ -209,7 +250,7 @@ class MaskedLMUnit : public TrainingUnit {
     double masked = 0;
     data::Batch batch;
     int64_t batches = 0;
-    while ((config_.train.eval_batches == 0 || batches < config_.train.eval_batches) && valid_loader_->next(batch)) {
+    while ((config_.train.eval_batches == 0 || batches < config_.train.eval_batches) && loader.next(batch)) {
       AutocastScope autocast(precision_, device_);
       at::Tensor logits = model_->forward(batch.input_ids.to(device_, /*non_blocking=*/true),
                                           batch.masked_positions.to(device_, /*non_blocking=*/true), batch.padded);  // [M,V]
@@ -242,7 +283,7 @@ class MaskedLMUnit : public TrainingUnit {
   Precision precision_;
   int64_t accum_ = 1;
   std::shared_ptr<const data::Dataset> train_set_, valid_set_;
-  std::unique_ptr<data::Loader> train_loader_, valid_loader_;
+  std::unique_ptr<data::Loader> train_loader_, valid_loader_, yardstick_loader_;
   RobertaForMaskedLM model_{nullptr};
   std::vector<data::Batch> window_;
   double last_valid_loss_ = -1;
@@ -291,6 +332,7 @@ PretrainResult pretrain(const Config& config, Communicator& comm, bool force_res
     std::fflush(stdout);
   }
   const TrainResult run = trainer.run();
+  unit.report_blocks_read();
   PretrainResult result;
   result.step = run.step;
   result.interrupted = run.interrupted;
