@@ -81,6 +81,8 @@ struct TrainConfig {
   int64_t log_every = 100;  // train.log_every
   int64_t eval_every = 1000;  // train.eval_every
   int64_t eval_batches = 50;  // train.eval_batches
+  uint64_t eval_seed = 0;  // train.eval_seed
+  bool yardstick = false;  // train.yardstick
   int64_t save_every = 5000;  // train.save_every
   int64_t keep_last = 3;  // train.keep_last
   ResumeMode resume = ResumeMode::automatic;  // train.resume

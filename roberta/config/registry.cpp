@@ -400,6 +400,13 @@ std::vector<Field> make_fields() {
                                "steps between validations; 0 = never"));
   f.push_back(integer<int64_t>("train.eval_batches", AT(train.eval_batches), at_least(0),
                                "micro-batches per validation; 0 = the whole split"));
+  f.push_back(integer<uint64_t>("train.eval_seed", AT(train.eval_seed), at_least(0),
+                                "seed of the validation masks, apart from train.seed: runs of "
+                                "any seed are scored on the same masked tokens"));
+  f.push_back(boolean("train.yardstick", AT(train.yardstick),
+                      "each validation also scores the common yardstick: the valid split as "
+                      "full_sentences sequences of data.seq_len, masks of train.eval_seed "
+                      "(compares input formats on the same predictions; docs/ablations.md)"));
   f.push_back(integer<int64_t>("train.save_every", AT(train.save_every), at_least(0),
                                "steps between checkpoints; 0 = only at the end"));
   f.push_back(integer<int64_t>("train.keep_last", AT(train.keep_last), at_least(0),
