@@ -146,19 +146,24 @@ void Dataset::prepare(const std::vector<std::pair<uint64_t, uint64_t>>& ranges) 
       closed[k].emplace_back(std::max(begin, base) - base, std::min(end, token_shard_begin_[k + 1]) - base);
     }
   }
-  // Everything opening them and reading the ranges will read is asked for at once (a cold
-  // start: one round of disk latency, shards.h), then they open on a thread each (opening
-  // waits on the disk, not the CPU; later batches find them open).
-  for (const auto& [k, parts] : closed) {
+  // Each opens on a thread of its own (opening waits on the disk, not the CPU; later batches
+  // find them open), after asking for everything opening it and reading the ranges will read
+  // at once (a cold start: one round of disk latency, shards.h). The hints run on those threads
+  // too: on a cold cache even a hint can wait for the file system's own block map.
+  std::vector<const std::pair<const size_t, std::vector<std::pair<uint64_t, uint64_t>>>*> todo;
+  for (const auto& entry : closed) todo.push_back(&entry);
+  auto hint_and_open = [&](size_t j) {
+    const auto& [k, parts] = *todo[j];
     const ShardInfo& i = info_[k];
     ShardReader::will_need_unopened(i.path, {i.tokens, i.sentences, i.documents, i.dtype_bytes, i.block_bytes, i.bytes},
                                     parts);
-  }
-  if (closed.size() > 1) {
-    std::vector<size_t> shards;
-    for (const auto& entry : closed) shards.push_back(entry.first);
-    parallel_for(shards.size(), static_cast<int>(std::min<size_t>(shards.size(), 16)), [&](size_t b, size_t e) {
-      for (size_t j = b; j < e; ++j) shard(shards[j]);
+    shard(k);
+  };
+  if (todo.size() == 1) {
+    hint_and_open(0);
+  } else if (todo.size() > 1) {
+    parallel_for(todo.size(), static_cast<int>(std::min<size_t>(todo.size(), 16)), [&](size_t b, size_t e) {
+      for (size_t j = b; j < e; ++j) hint_and_open(j);
     });
   }
   for (const auto& [begin, end] : ranges) {

@@ -3,6 +3,8 @@
 // Ids: 0..3 specials, vocab_size - 1 = <mask>, text ids in [4, vocab_size - 1).
 #pragma once
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <random>
 #include <string>
@@ -19,7 +21,10 @@ struct SyntheticCorpus {
 };
 
 inline std::string temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("roberta_data_test_" + name);
+  // Per process: ctest runs the cases of one executable in parallel processes, and a case that
+  // remakes a directory another process is reading fails the other at random.
+  auto dir = std::filesystem::temp_directory_path() /
+             ("roberta_data_test_" + name + "_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

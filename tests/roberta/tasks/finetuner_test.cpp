@@ -56,7 +56,7 @@ FinetuneResult train_synthetic(const std::string& type, int epochs = 4, double l
 
 TEST_CASE("classification beats the majority baseline by 0.25", "[tasks][finetune]") {
   const auto r = train_synthetic("classification");
-  const double majority = majority_share(fs::temp_directory_path() / "roberta_tasks_test_ft_classification/data",
+  const double majority = majority_share(temp_path("ft_classification") / "data",
                                          "classification");
   INFO("majority " << majority << ", best dev accuracy " << r.best_metric);
   CHECK(r.best_metric >= majority + 0.25);
@@ -64,7 +64,7 @@ TEST_CASE("classification beats the majority baseline by 0.25", "[tasks][finetun
 
 TEST_CASE("sentence-pair classification beats the majority baseline by 0.25", "[tasks][finetune]") {
   const auto r = train_synthetic("pair", 12);
-  const double majority = majority_share(fs::temp_directory_path() / "roberta_tasks_test_ft_pair/data", "pair");
+  const double majority = majority_share(temp_path("ft_pair") / "data", "pair");
   INFO("majority " << majority << ", best dev accuracy " << r.best_metric);
   CHECK(r.best_metric >= majority + 0.25);
 }
@@ -78,7 +78,7 @@ TEST_CASE("regression reaches Pearson 0.8 (a constant predictor has 0)", "[tasks
 
 TEST_CASE("token classification beats the majority tag by 0.1", "[tasks][finetune]") {
   const auto r = train_synthetic("tagging", 8, 5e-3);
-  const double majority = majority_share(fs::temp_directory_path() / "roberta_tasks_test_ft_tagging/data", "tagging");
+  const double majority = majority_share(temp_path("ft_tagging") / "data", "tagging");
   INFO("majority " << majority << ", best dev accuracy " << r.best_metric);
   CHECK(majority < 0.9);
   CHECK(r.best_metric >= majority + 0.1);

@@ -3,6 +3,8 @@
 // (task.json, labels.txt, train/dev files) whose labels follow a rule stated below.
 #pragma once
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -29,8 +31,15 @@ inline const std::vector<std::string>& animal_words() {
   return w;
 }
 
+// Per process: ctest runs the cases of one executable in parallel processes, and a case that
+// remakes a directory another process is reading fails the other at random.
+inline fs::path temp_path(const std::string& name) {
+  return fs::temp_directory_path() / ("roberta_tasks_test_" + name + "_" + std::to_string(::getpid()));
+}
+
+// temp_path(name), emptied.
 inline fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("roberta_tasks_test_" + name);
+  fs::path d = temp_path(name);
   fs::remove_all(d);
   fs::create_directories(d);
   return d;
