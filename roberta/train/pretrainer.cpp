@@ -107,6 +107,11 @@ class MaskedLMUnit : public TrainingUnit {
     comm_.all_reduce_sum_values(sums);
     if (!comm_.is_main() || mine.empty()) return;
     const double total = double(mine.size());
+    if (world == 1) {
+      fmt::print("data: token blocks read {:.2f}% of {}\n", 100 * sums[0] / total, mine.size());
+      std::fflush(stdout);
+      return;
+    }
     std::string per_rank;
     for (size_t r = 0; r < world; ++r) per_rank += fmt::format("{}{:.2f}%", r ? " | " : "", 100 * sums[r] / total);
     const auto shared = std::count_if(sums.begin() + static_cast<std::ptrdiff_t>(world), sums.end(),
