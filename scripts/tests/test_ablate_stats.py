@@ -1,0 +1,54 @@
+"""scripts/ablate's statistics against hand-computed textbook values and the t distribution's
+known properties (standard library only; run by ctest as scripts_ablate)."""
+import importlib.machinery
+import importlib.util
+import math
+import os
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_loader = importlib.machinery.SourceFileLoader("ablate", os.path.join(HERE, "..", "ablate"))
+_spec = importlib.util.spec_from_loader("ablate", _loader)
+ablate = importlib.util.module_from_spec(_spec)
+_loader.exec_module(ablate)
+
+
+class PairedTest(unittest.TestCase):
+    def test_textbook_example(self):
+        # d = 1..5: mean 3, sd sqrt(2.5) = 1.5811, se 0.7071, t = 4.2426; df 4: t_.975 = 2.776,
+        # t_.80 = 0.941, so the detectable difference is (2.776 + 0.941) x 0.7071 = 2.628.
+        mean, sd, t, crit, mde = ablate.paired_test([1, 2, 3, 4, 5])
+        self.assertAlmostEqual(mean, 3.0)
+        self.assertAlmostEqual(sd, math.sqrt(2.5))
+        self.assertAlmostEqual(t, 3.0 / (math.sqrt(2.5) / math.sqrt(5)))
+        self.assertAlmostEqual(crit, 2.776)
+        self.assertAlmostEqual(mde, (2.776 + 0.941) * math.sqrt(2.5) / math.sqrt(5))
+        self.assertGreater(abs(t), crit)  # significant: "reproduced"
+
+    def test_no_difference_is_not_significant(self):
+        mean, sd, t, crit, _ = ablate.paired_test([0.5, -0.5, 0.25, -0.25])
+        self.assertAlmostEqual(mean, 0.0)
+        self.assertLess(abs(t), crit)
+
+    def test_too_few_pairs(self):
+        self.assertIsNone(ablate.paired_test([1.0]))
+
+    def test_t_quantiles_fall_towards_the_normals(self):
+        # Never rising with the degrees of freedom, ending just above the normal quantile.
+        for table, normal in ((ablate.T975, 1.960), (ablate.T80, 0.842)):
+            self.assertEqual(len(table), 30)
+            for a, b in zip(table, table[1:]):
+                self.assertGreaterEqual(a, b)  # three decimals: some neighbours round alike
+            self.assertGreater(table[-1], normal)
+            self.assertLess(table[-1] - normal, 0.1)
+        # df = 1 is the Cauchy distribution: its quantiles are tan(pi (p - 1/2)).
+        self.assertAlmostEqual(ablate.T975[0], math.tan(math.pi * 0.475), places=3)
+        self.assertAlmostEqual(ablate.T80[0], math.tan(math.pi * 0.30), places=3)
+        # df = 2 has a closed form too: t_p = (2p - 1) sqrt(2 / (1 - (2p - 1)^2)).
+        for p, table in ((0.975, ablate.T975), (0.80, ablate.T80)):
+            a = 2 * p - 1
+            self.assertAlmostEqual(table[1], a * math.sqrt(2 / (1 - a * a)), places=3)
+
+
+if __name__ == "__main__":
+    unittest.main()
