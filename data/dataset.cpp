@@ -150,22 +150,16 @@ void Dataset::prepare(const std::vector<std::pair<uint64_t, uint64_t>>& ranges) 
   // find them open), after asking for everything opening it and reading the ranges will read
   // at once (a cold start: one round of disk latency, shards.h). The hints run on those threads
   // too: on a cold cache even a hint can wait for the file system's own block map.
-  std::vector<const std::pair<const size_t, std::vector<std::pair<uint64_t, uint64_t>>>*> todo;
-  for (const auto& entry : closed) todo.push_back(&entry);
-  auto hint_and_open = [&](size_t j) {
-    const auto& [k, parts] = *todo[j];
-    const ShardInfo& i = info_[k];
-    ShardReader::will_need_unopened(i.path, {i.tokens, i.sentences, i.documents, i.dtype_bytes, i.block_bytes, i.bytes},
-                                    parts);
-    shard(k);
-  };
-  if (todo.size() == 1) {
-    hint_and_open(0);
-  } else if (todo.size() > 1) {
-    parallel_for(todo.size(), static_cast<int>(std::min<size_t>(todo.size(), 16)), [&](size_t b, size_t e) {
-      for (size_t j = b; j < e; ++j) hint_and_open(j);
-    });
-  }
+  std::vector<size_t> todo;
+  for (const auto& entry : closed) todo.push_back(entry.first);
+  parallel_for(todo.size(), static_cast<int>(std::clamp<size_t>(todo.size(), 1, 16)), [&](size_t b, size_t e) {
+    for (size_t j = b; j < e; ++j) {
+      const ShardInfo& i = info_[todo[j]];
+      ShardReader::will_need_unopened(
+          i.path, {i.tokens, i.sentences, i.documents, i.dtype_bytes, i.block_bytes, i.bytes}, closed.at(todo[j]));
+      shard(todo[j]);
+    }
+  });
   for (const auto& [begin, end] : ranges) {
     if (begin >= end || end > num_tokens_) continue;
     for (size_t k = shard_of(begin); k <= shard_of(end - 1); ++k) {
@@ -278,24 +272,18 @@ uint64_t Dataset::verify(int threads) const {
 }
 
 Dataset::BlocksRead Dataset::blocks_read() const {
-  BlocksRead out;
-  for (size_t k = 0; k < num_shards(); ++k) {
-    const ShardInfo& i = info_[k];
-    out.total += (i.tokens * i.dtype_bytes + i.block_bytes - 1) / i.block_bytes;
-    // An unopened shard read nothing; is_open_ (not shards_[k], which another thread may be
-    // setting) says which are open.
-    if (is_open_[k].load(std::memory_order_acquire)) out.read += shards_[k]->blocks_verified();
-  }
-  return out;
+  const std::vector<uint8_t> map = blocks_read_map();
+  return {static_cast<uint64_t>(std::count(map.begin(), map.end(), uint8_t{1})), map.size()};
 }
 
 std::vector<uint8_t> Dataset::blocks_read_map() const {
   std::vector<uint8_t> out;
   for (size_t k = 0; k < num_shards(); ++k) {
-    const ShardInfo& i = info_[k];
-    const uint64_t blocks = (i.tokens * i.dtype_bytes + i.block_bytes - 1) / i.block_bytes;
+    const uint64_t blocks = info_[k].token_blocks();
     const size_t first = out.size();
     out.resize(first + blocks, 0);
+    // An unopened shard read nothing; is_open_ (not shards_[k], which another thread may be
+    // setting) says which are open.
     if (!is_open_[k].load(std::memory_order_acquire)) continue;
     for (uint64_t b = 0; b < blocks; ++b) out[first + b] = shards_[k]->block_verified(b);
   }

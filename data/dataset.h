@@ -79,6 +79,7 @@ class Dataset {
     std::string path;
     uint64_t tokens = 0, sentences = 0, documents = 0, bytes = 0, block_bytes = 0, dtype_bytes = 0;
     uint32_t index_crc = 0;
+    uint64_t token_blocks() const { return (tokens * dtype_bytes + block_bytes - 1) / block_bytes; }
   };
   std::string dir_;
   SpecialTokens special_;
