@@ -7,8 +7,9 @@
 // without shuffle) and rank r takes the positions p with p % world_size == r. With blocks (the
 // default) the epoch shuffles runs of adjacent samples, rank r takes the r-th of world_size
 // contiguous parts of that sequence and shuffles it, so it reads ~1/world_size of the token
-// blocks. The permutations are Feistel networks (data/random.h), evaluated per position. Either way the parts are disjoint and complete and rank counts differ by at most
-// one. Batches are cut from the rank's list (fixed sequence count;
+// blocks. The permutations are Feistel networks (data/random.h), evaluated per position.
+// Either way the parts are disjoint and complete and rank counts differ by at most one.
+// Batches are cut from the rank's list (fixed sequence count;
 // for DOC-SENTENCES and SENTENCE-PAIR a padded-token budget over windows of 64 x micro_batch
 // samples sorted by length, the batches then shuffled), and masks are a pure
 // function of (seed, epoch, sample number). So a batch depends only on (seed, rank,
