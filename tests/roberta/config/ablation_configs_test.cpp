@@ -32,6 +32,11 @@ const std::map<std::string, std::set<std::string>> kExpectedDiffs = {
     {"format-doc-sentences", {"data.format", "model.nsp_head", "objective.nsp_weight"}},
 };
 
+// The local Table 1 pair trains on a document sample of the corpus drawn ~40 times (the
+// masking regime: static and dynamic masking only differ after masking.copies draws of a
+// sample), both on the same one: these keys differ from the local base in both files.
+const std::set<std::string> kLocalMaskingRegime = {"data.train", "data.shard_dir"};
+
 Config resolve(const std::string& scale, const std::string& variant) {
   std::vector<std::string> files = {kAblations + scale + "/base.yaml"};
   if (!variant.empty()) files.push_back(kAblations + scale + "/" + variant + ".yaml");
@@ -61,9 +66,12 @@ TEST_CASE("ablations: each variant differs from its base only in the studied key
   ::unsetenv("ROBERTA_CONFIG_DIR");  // presets found upward from configs/ablations/<scale>/
   for (const std::string scale : {"paper", "local"}) {
     const Config base = resolve(scale, "");
-    for (const auto& [variant, expected] : kExpectedDiffs) {
+    for (const auto& [variant, expected_diff] : kExpectedDiffs) {
       INFO(scale << "/" << variant);
       const Config c = resolve(scale, variant);
+      std::set<std::string> expected = expected_diff;
+      if (scale == "local" && variant.rfind("masking-", 0) == 0)
+        expected.insert(kLocalMaskingRegime.begin(), kLocalMaskingRegime.end());
       CHECK(differing_keys(base, c) == expected);
       // Each variant writes to its own directory, so the study never mixes runs.
       CHECK(c.train.out_dir == "runs/ablations/" + scale + "/" + variant);
@@ -81,6 +89,9 @@ TEST_CASE("ablations: the studied keys hold the values the paper's variants mean
     CHECK_FALSE(resolve(scale, "masking-static").masking.dynamic);
     CHECK(resolve(scale, "masking-static").masking.copies == 10);  // BERT's 10 duplicates
     CHECK(resolve(scale, "masking-dynamic").masking.dynamic);
+    // The pair itself differs in the masking and nothing else, at every scale.
+    CHECK(differing_keys(resolve(scale, "masking-dynamic"), resolve(scale, "masking-static")) ==
+          std::set<std::string>{"masking.dynamic"});
 
     const Config seg = resolve(scale, "format-segment-pair-nsp");
     CHECK(seg.data.format == data::InputFormat::segment_pair);
@@ -111,16 +122,18 @@ TEST_CASE("ablations: the paper scale is BERT-base, 1M steps x 256 sequences x 5
   CHECK(c.masking.mask_prob == 0.15);
 }
 
-TEST_CASE("ablations: the local scale draws every sample well over masking.copies times",
+TEST_CASE("ablations: the local masking pair draws every sample well over masking.copies times",
           "[config]") {
   ::unsetenv("ROBERTA_CONFIG_DIR");
-  const Config c = resolve("local", "");
+  const Config c = resolve("local", "masking-static");
   CHECK(c.model.layers == 4);  // the tiny preset
-  // scripts/ablate cuts the local corpus to at most this many seq_len-token sequences
-  // (kept in step with its LOCAL_SEQUENCES); the draws per sample must exceed 3 x copies.
+  // scripts/ablate samples the masking pair's corpus to about draws / 40 seq_len-token
+  // sequences (its DRAWS_PER_SAMPLE), 800 here; the draws per sample must exceed 3 x copies.
+  // The other variants read the whole corpus (the base's data.train).
   const int64_t local_sequences = 800;
   const int64_t draws = c.train.max_steps * c.batch.sequences;
   CHECK(draws / local_sequences > 3 * c.masking.copies);
+  CHECK(resolve("local", "").data.train == "corpus/train.txt");
 }
 
 TEST_CASE("ablations: the batch-size study (Table 3) at equal compute", "[config]") {
