@@ -52,22 +52,8 @@ step() {
   echo
 } >"$report"
 
-torch_prefix=$($python -c 'import torch; print(torch.utils.cmake_prefix_path)')
-deps=$root/.gpu-deps/root/usr
-[ -d "$deps" ] || { note "- **.gpu-deps missing**: run scripts/gpu/fetch-deps.sh on a Debian 12 machine first"; exit 1; }
-export LD_LIBRARY_PATH=$deps/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-
-# fmt: the copy inside the pip torch (its own c10d headers include it), else Debian 12's.
-prefixes="$torch_prefix;$deps"
-torch_include=$($python -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "include"))')
-if [ ! -f "$torch_include/fmt/format-inl.h" ]; then
-  prefixes="$prefixes;$root/.gpu-deps/fmt-root/usr"
-  export LD_LIBRARY_PATH=$root/.gpu-deps/fmt-root/usr/lib/x86_64-linux-gnu:$LD_LIBRARY_PATH
-fi
-configure() {
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DROBERTA_CI_EXTRAS=OFF \
-    -DCMAKE_PREFIX_PATH="$prefixes" -DCMAKE_CUDA_ARCHITECTURES=native
-}
+. scripts/gpu/env.sh ||
+  { note "- **.gpu-deps missing**: run scripts/gpu/fetch-deps.sh on a Debian 12 machine first"; exit 1; }
 step configure configure
 grep -h "roberta: " "$results/configure.log" | sed 's/^-- /- configure: /' >>"$report"
 step build cmake --build "$build" --parallel "$jobs" --target roberta test_cuda
