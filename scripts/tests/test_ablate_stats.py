@@ -52,3 +52,29 @@ class PairedTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PairedUnits(unittest.TestCase):
+    """Study.paired_diffs: with several pretraining seeds the unit of replication is the
+    pretraining seed, not the fine-tuning run."""
+
+    def study(self, paired):
+        s = ablate.Study.__new__(ablate.Study)
+        s.paired = paired
+        return s
+
+    def test_one_difference_per_pretraining_seed(self):
+        # Pretraining seed 1: a - b = +1, +3 over two fine-tuning seeds (mean 2); seed 2: -1, +1
+        # (mean 0); seed 3: +4, +2 (mean 3). Three differences, not six.
+        a = {(1, 1): 11, (1, 2): 13, (2, 1): 9, (2, 2): 11, (3, 1): 14, (3, 2): 12}
+        b = {(1, 1): 10, (1, 2): 10, (2, 1): 10, (2, 2): 10, (3, 1): 10, (3, 2): 10}
+        diffs, unit = self.study({("a", "t"): a, ("b", "t"): b}).paired_diffs("a", "b", "t")
+        self.assertEqual(sorted(diffs), [0.0, 2.0, 3.0])
+        self.assertIn("pretraining seeds", unit)
+
+    def test_one_pretrained_model_pairs_fine_tuning_seeds(self):
+        a = {(1, 1): 11, (1, 2): 13, (1, 3): 12}
+        b = {(0, 1): 10, (0, 2): 10, (0, 3): 10}  # e.g. the random-init row: pretraining seed 0
+        diffs, unit = self.study({("a", "t"): a, ("b", "t"): b}).paired_diffs("a", "b", "t")
+        self.assertEqual(diffs, [1, 3, 2])
+        self.assertEqual(unit, "fine-tuning seeds")
