@@ -50,9 +50,6 @@ class PairedTest(unittest.TestCase):
             self.assertAlmostEqual(table[1], a * math.sqrt(2 / (1 - a * a)), places=3)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class PairedUnits(unittest.TestCase):
     """Study.paired_diffs: with several pretraining seeds the unit of replication is the
@@ -78,3 +75,7 @@ class PairedUnits(unittest.TestCase):
         diffs, unit = self.study({("a", "t"): a, ("b", "t"): b}).paired_diffs("a", "b", "t")
         self.assertEqual(diffs, [1, 3, 2])
         self.assertEqual(unit, "fine-tuning seeds")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,6 +1,7 @@
 // The ablation configs (configs/ablations/{paper,local}/, issue 7): every variant, resolved on
 // top of its scale's base.yaml, differs from the base ONLY in the keys its ablation studies
-// (plus its own name and output directory), and every variant trains at equal compute. The
+// (plus its own name and output directory; the local masking pair also in the corpus sample it
+// names), and every variant trains at equal compute. The
 // expected key sets and the paper's numbers (docs/roberta.md, Liu et al. 2019 section 4) are written
 // here by hand.
 #include "tests/catch.h"
