@@ -50,6 +50,32 @@ class PairedTest(unittest.TestCase):
             self.assertAlmostEqual(table[1], a * math.sqrt(2 / (1 - a * a)), places=3)
 
 
+class SingleRunTest(unittest.TestCase):
+    """single_run_test: two single runs against a pooled replicate sd (a two-sample t with the
+    variance known from other groups)."""
+
+    def test_textbook_pooled_sd(self):
+        # Groups 1,2,3 and 2,3,4: each variance 1, so the pooled sd is 1 on 2 + 2 = 4 degrees of
+        # freedom; the difference of two single runs has sd sqrt(2); df 4: t_.975 = 2.776.
+        t, crit, mde, pooled, df = ablate.single_run_test(4.0, [[1, 2, 3], [2, 3, 4]])
+        self.assertAlmostEqual(pooled, 1.0)
+        self.assertEqual(df, 4)
+        self.assertAlmostEqual(crit, 2.776)
+        self.assertAlmostEqual(t, 4.0 / math.sqrt(2))
+        self.assertAlmostEqual(mde, (2.776 + 0.941) * math.sqrt(2))
+        self.assertGreater(abs(t), crit)  # 4 > 2.776 x 1.414 = 3.93: separable
+        t, crit, *_ = ablate.single_run_test(3.5, [[1, 2, 3], [2, 3, 4]])
+        self.assertLess(abs(t), crit)     # 3.5 < 3.93: not
+
+    def test_unequal_groups_weigh_by_degrees_of_freedom(self):
+        # Variances 1 (df 2) and 4 (df 1: 0 and 2.828...): pooled (2 x 1 + 1 x 4) / 3 = 2.
+        _, _, _, pooled, df = ablate.single_run_test(0.0, [[1, 2, 3], [0, 2 * math.sqrt(2)]])
+        self.assertEqual(df, 3)
+        self.assertAlmostEqual(pooled, math.sqrt(2))
+
+    def test_no_replicates_no_test(self):
+        self.assertIsNone(ablate.single_run_test(1.0, [[5.0], []]))
+
 
 class PairedUnits(unittest.TestCase):
     """Study.paired_diffs: with several pretraining seeds the unit of replication is the
